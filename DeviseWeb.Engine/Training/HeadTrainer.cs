@@ -1,0 +1,97 @@
+using TorchSharp;
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace DeviseWeb.Engine.Training;
+
+/// <summary>Features and DeViSE targets (the label's text vector) of one split, as rows.</summary>
+public sealed record TrainingSet(float[][] Features, float[][] Targets)
+{
+    public int Count => Features.Length;
+}
+
+/// <summary>
+/// Trains a <see cref="DeviseHead"/> on cached features with loss 1 − mean cosine similarity,
+/// AdamW and a one-cycle schedule. Deterministic for a seed on CPU.
+/// </summary>
+public sealed class HeadTrainer(Device device)
+{
+    public (DeviseHead Head, List<EpochMetrics> History) Train(
+        TrainingSet train, TrainingSet validation, TrainingOptions options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (train.Count == 0) throw new InvalidOperationException("No training images.");
+        random.manual_seed(options.Seed);
+        int inputSize = train.Features[0].Length, outputSize = train.Targets[0].Length;
+        var head = new DeviseHead(inputSize, options.HiddenSize, outputSize, options.Dropout);
+        head.to(device);
+        var history = new List<EpochMetrics>();
+
+        using var trainX = ToTensor(train.Features);
+        using var trainY = ToTensor(train.Targets);
+        using var validX = validation.Count > 0 ? ToTensor(validation.Features) : null;
+        using var validY = validation.Count > 0 ? ToTensor(validation.Targets) : null;
+        int steps = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        using var optimizer = optim.AdamW(head.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        var schedule = optim.lr_scheduler.OneCycleLR(optimizer, options.LearningRate, total_steps: steps * options.Epochs);
+        using var shuffler = new Generator((ulong)options.Seed, device);
+        var clock = Stopwatch.StartNew();
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            head.train();
+            using var order = randperm(train.Count, generator: shuffler, device: device);
+            double lossSum = 0;
+            for (int step = 1; step <= steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var index = order.narrow(0, (step - 1) * options.BatchSize, Math.Min(options.BatchSize, train.Count - (step - 1) * options.BatchSize));
+                var loss = CosineLoss(head.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
+                optimizer.zero_grad();
+                loss.backward();
+                optimizer.step();
+                double learningRate = optimizer.ParamGroups.First().LearningRate;
+                schedule.step();
+                double lossValue = loss.item<float>();
+                lossSum += lossValue;
+                if (progress is not null)
+                    progress.Report(Progress(TrainingPhase.Step, epoch, step, steps, options.Epochs, lossValue, null, learningRate, clock.Elapsed));
+            }
+            double? validationLoss = validX is null ? null : Evaluate(head, validX, validY!);
+            double lastRate = optimizer.ParamGroups.First().LearningRate;
+            var metrics = new EpochMetrics(epoch, lossSum / steps, validationLoss, lastRate, clock.Elapsed.TotalSeconds);
+            history.Add(metrics);
+            progress?.Report(Progress(TrainingPhase.Epoch, epoch, steps, steps, options.Epochs, metrics.TrainLoss, validationLoss, lastRate, clock.Elapsed));
+        }
+        head.eval();
+        return (head, history);
+    }
+
+    public static Tensor CosineLoss(Tensor predicted, Tensor target) =>
+        1 - nn.functional.cosine_similarity(predicted, target, dim: 1).mean();
+
+    private static double Evaluate(DeviseHead head, Tensor features, Tensor targets)
+    {
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        head.eval();
+        return CosineLoss(head.forward(features), targets).item<float>();
+    }
+
+    private Tensor ToTensor(float[][] rows)
+    {
+        int width = rows[0].Length;
+        var flat = new float[rows.Length * width];
+        for (int i = 0; i < rows.Length; i++) rows[i].CopyTo(flat, i * width);
+        return tensor(flat, [rows.Length, width]).to(device);
+    }
+
+    private static TrainingProgress Progress(TrainingPhase phase, int epoch, int step, int steps, int epochs,
+        double trainLoss, double? validationLoss, double learningRate, TimeSpan elapsed)
+    {
+        double done = ((epoch - 1) * steps + step) / (double)(epochs * steps);
+        TimeSpan? remaining = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - done) / done) : null;
+        return new TrainingProgress(phase, epoch, epochs, step, steps, trainLoss, validationLoss, learningRate, elapsed, remaining);
+    }
+}

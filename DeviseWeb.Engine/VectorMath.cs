@@ -1,0 +1,22 @@
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace DeviseWeb.Engine;
+
+/// <summary>Small helpers for float vectors kept as arrays and as compact bytes in the store.</summary>
+public static class VectorMath
+{
+    public static float[] Normalized(ReadOnlySpan<float> vector)
+    {
+        var result = vector.ToArray();
+        float norm = TensorPrimitives.Norm(result);
+        if (norm > 0) TensorPrimitives.Divide(result, norm, result);
+        return result;
+    }
+
+    public static float Cosine(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => TensorPrimitives.CosineSimilarity(a, b);
+
+    public static byte[] ToBytes(float[] vector) => MemoryMarshal.AsBytes(vector.AsSpan()).ToArray();
+
+    public static float[] FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+}
