@@ -1,0 +1,5 @@
+using DeviseWeb.Cli;
+
+if (CliCommands.IsVerb(args)) return await CliCommands.RunAsync(args);
+Console.Error.WriteLine("The web app is not built yet; run a verb, e.g. 'DeviseWeb help'.");
+return 2;
