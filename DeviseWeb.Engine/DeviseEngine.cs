@@ -34,7 +34,7 @@ public sealed partial class DeviseEngine : IDisposable
         _loader = new SafeImageLoader(options.MaxFileBytes, options.MaxPixels);
         _features = new Lazy<IFeatureExtractor>(() => features ?? new OnnxFeatureExtractor(
             options.BackboneModelPath, options.PreprocessModelPath, options.BackboneInputSize, options.InferenceThreads));
-        _text = new Lazy<ITextEncoder>(() => text ?? new MiniLmTextEncoder(options.InferenceThreads));
+        _text = new Lazy<ITextEncoder>(() => text ?? new MiniLmTextEncoder());
         foreach (var image in _store.AllImages()) _catalog[image.Id] = image;
         if (_store.ActiveModelId is int activeId && _store.FindModel(activeId) is { } model)
             _active = LoadSnapshot(model, useStoredEmbeddings: true);

@@ -32,8 +32,11 @@ public sealed class EngineOptions
     /// <summary>Longest side of stored thumbnails. Default 256.</summary>
     public int ThumbnailSize { get; set; } = 256;
 
-    /// <summary>Threads ONNX Runtime may use inside one inference (0: its default).</summary>
-    public int InferenceThreads { get; set; }
+    /// <summary>
+    /// Threads ONNX Runtime may use inside one inference (0: its default). Default 1: on 2 cores, two
+    /// single-threaded inferences side by side ran ~2× faster than one inference on both cores.
+    /// </summary>
+    public int InferenceThreads { get; set; } = 1;
 
     internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
