@@ -1,7 +1,10 @@
 namespace DeviseWeb.Engine.Evaluation;
 
-/// <summary>A measured figure beside what random guessing would score.</summary>
-public sealed record Metric(double Value, double Chance, int Count);
+/// <summary>
+/// A measured figure beside what random guessing would score, over Count cases. Best is the highest score
+/// possible where the data caps it (precision@9 of a label with 2 images is at most 2/9).
+/// </summary>
+public sealed record Metric(double Value, double Chance, int Count, double Best = 1.0);
 
 /// <summary>How well a model version retrieves, measured on its own split and stored with it.</summary>
 public sealed record EvaluationReport

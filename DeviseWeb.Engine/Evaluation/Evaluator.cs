@@ -50,15 +50,17 @@ public static class Evaluator
             var rows = tensor(chosen.Select(l => (long)labelIndex[l]).ToArray());
             var top = labels.index_select(0, rows).matmul(images.T).topk(depth, dim: 1).indexes.data<long>().ToArray();
             var counts = input.ImageLabels.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
-            double precision = 0, chance = 0;
+            double precision = 0, chance = 0, best = 0;
             for (int i = 0; i < chosen.Count; i++)
             {
                 int relevant = 0;
                 for (int j = 0; j < depth; j++) if (input.ImageLabels[(int)top[i * depth + j]] == chosen[i]) relevant++;
                 precision += relevant / (double)PrecisionDepth;
-                chance += counts.GetValueOrDefault(chosen[i]) / (double)input.ImageIds.Count;
+                int count = counts.GetValueOrDefault(chosen[i]);
+                chance += count / (double)input.ImageIds.Count;
+                best += Math.Min(count, PrecisionDepth) / (double)PrecisionDepth;
             }
-            return new Metric(precision / chosen.Count, chance / chosen.Count, chosen.Count);
+            return new Metric(precision / chosen.Count, chance / chosen.Count, chosen.Count, best / chosen.Count);
         }
 
         var (zeroShot1, zeroShot5) = HitRates(heldOutIds);

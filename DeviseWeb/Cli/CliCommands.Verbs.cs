@@ -131,10 +131,10 @@ public static partial class CliCommands
 
     private static void WriteReport(CommandContext c, EvaluationReport r)
     {
-        c.Output.WriteLine($"{"metric",-34} {"value",8} {"chance",8} {"n",6}");
+        c.Output.WriteLine($"{"metric",-34} {"value",8} {"chance",8} {"best",8} {"n",6}");
         void Row(string name, Metric? m)
         {
-            if (m is not null) c.Output.WriteLine($"{name,-34} {m.Value,8:P1} {m.Chance,8:P1} {m.Count,6}");
+            if (m is not null) c.Output.WriteLine($"{name,-34} {m.Value,8:P1} {m.Chance,8:P1} {m.Best,8:P1} {m.Count,6}");
         }
         if (r.ValidationLoss is { } loss) c.Output.WriteLine($"{"validation loss (1 - cosine)",-34} {loss,8:0.000}");
         Row("zero-shot hit@1 (held-out labels)", r.ZeroShotHit1);
