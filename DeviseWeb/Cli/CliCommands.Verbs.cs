@@ -86,6 +86,8 @@ public static partial class CliCommands
     {
         var query = await ImageQueryAsync(c);
         int k = c.Cli.GetInt("--k", 10);
+        using (var bar = new ConsoleProgress("embedding the WordNet vocabulary (once)", 1, c.Errors))
+            await c.Engine.EnsureVocabularyAsync(new SynchronousProgress<(int Done, int Total)>(p => bar.Report(p.Done, p.Total, "words")), c.CancellationToken);
         var words = query.ImageIds.Count > 0
             ? c.Engine.Keywords(query.ImageIds[0], k, ModelOption(c))
             : c.Engine.KeywordsForReference(query.ReferenceHashes[0], k, ModelOption(c));
