@@ -70,7 +70,7 @@ public sealed partial class DeviseEngine
         {
             var snapshot = LoadSnapshot(record, useStoredEmbeddings: false);
             cancellationToken.ThrowIfCancellationRequested();
-            _store.SaveEmbeddings(modelId, snapshot.Index.Ids.Select(id => (id, snapshot.Index.VectorOf(id)!)));
+            _store.SaveEmbeddings(modelId, snapshot.Index.Ids.Zip(snapshot.Index.Vectors()));
             lock (_writeLock)
             {
                 _store.SetActiveModel(modelId);
@@ -95,13 +95,12 @@ public sealed partial class DeviseEngine
     private ModelSnapshot LoadSnapshot(ModelRecord record, bool useStoredEmbeddings)
     {
         var weights = _store.ModelWeights(record.Id) ?? throw new DeviseException($"Model version {record.Id} has no saved weights.");
-        int featureSize = _store.AllFeatures(record.Backbone).Values.FirstOrDefault()?.Length ?? 512;
-        var head = new DeviseHead(featureSize, record.Options.HiddenSize, 384, record.Options.Dropout);
+        var features = _store.AllFeatures(record.Backbone);
+        var head = new DeviseHead(features.Values.FirstOrDefault()?.Length ?? 512, record.Options.HiddenSize, 384, record.Options.Dropout);
         head.LoadWeights(weights);
         head.to(Device);
         head.eval();
         var stored = useStoredEmbeddings ? _store.EmbeddingsOf(record.Id) : [];
-        var features = _store.AllFeatures(record.Backbone);
         var missing = _catalog.Keys.Where(id => !stored.ContainsKey(id) && features.ContainsKey(id)).Order().ToArray();
         if (missing.Length > 0)
         {
@@ -142,10 +141,10 @@ public sealed partial class DeviseEngine
     {
         var snapshot = RequireSnapshot(modelId);
         var record = snapshot.Record;
-        var images = _catalog.Values.Where(i => snapshot.Index.Contains(i.Id)).OrderBy(i => i.Id).ToList();
-        var labels = images.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
-        var input = new EvaluationInput(images.Select(i => i.Id).ToList(), images.Select(i => i.Label).ToList(),
-            images.Select(i => snapshot.Index.VectorOf(i.Id)!).ToArray(), labels, LabelVectors(labels));
+        var ids = snapshot.Index.Ids.ToList(); // images are never removed, so every indexed id is in the catalog
+        var imageLabels = ids.Select(id => _catalog[id].Label).ToList();
+        var labels = imageLabels.Distinct().Order(StringComparer.Ordinal).ToList();
+        var input = new EvaluationInput(ids, imageLabels, snapshot.Index.Vectors(), labels, LabelVectors(labels));
         return Evaluator.Evaluate(input, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels, record.History.LastOrDefault()?.ValidationLoss);
     }
 }

@@ -44,6 +44,14 @@ public sealed class VectorIndex
 
     public float[]? VectorOf(int id) => _rowOf.TryGetValue(id, out int row) ? _matrix[row].cpu().data<float>().ToArray() : null;
 
+    /// <summary>Every stored unit vector, in the order of <see cref="Ids"/>, copied out in one go.</summary>
+    public float[][] Vectors()
+    {
+        var data = _matrix.cpu().data<float>().ToArray();
+        int dimension = Dimension;
+        return Enumerable.Range(0, Count).Select(i => data.AsSpan(i * dimension, dimension).ToArray()).ToArray();
+    }
+
     /// <summary>A new snapshot with one vector added (or replaced).</summary>
     public VectorIndex With(int id, float[] vector)
     {
