@@ -110,4 +110,26 @@ public sealed class DeviseEngineTests(SmallGalleryFixture gallery) : IClassFixtu
         Assert.Equal(before.Select(b => b.Item1), after.Select(a => a.Item1));
         Assert.All(before.Zip(after), p => Assert.Equal(p.First.Item2, p.Second.Item2, 5));
     }
+
+    [Fact]
+    public async Task ModelVersions_OlderVersionByIdAndAfterActivation_GiveItsOwnResults()
+    {
+        using var engine = new DeviseEngine(new EngineOptions { DataDirectory = TestData.NewTemporaryDirectory("versions") });
+        await engine.ImportFolderAsync(TestData.CopySubset(["boat", "car", "cat", "tree", "fish"]));
+        var first = await engine.TrainAsync(new TrainingOptions { Epochs = 3, HeldOutLabelCount = 0, Seed = 1 });
+        var firstResults = engine.SearchText("water", k: 6);
+        var second = await engine.TrainAsync(new TrainingOptions { Epochs = 12, HeldOutLabelCount = 1, Seed = 2 });
+
+        var pinned = engine.SearchText("water", k: 6, modelId: first.Id);
+        var current = engine.SearchText("water", k: 6);
+        await engine.ActivateModelAsync(first.Id);
+        var reactivated = engine.SearchText("water", k: 6);
+
+        Assert.Equal(second.Id, current.ModelId);
+        Assert.Equal(first.Id, pinned.ModelId);
+        Assert.Equal(firstResults.Hits.Select(h => h.Image.Id), pinned.Hits.Select(h => h.Image.Id));
+        Assert.NotEqual(firstResults.Hits.Select(h => h.Score), current.Hits.Select(h => h.Score));
+        Assert.Equal(first.Id, engine.ActiveModel!.Record.Id);
+        Assert.Equal(firstResults.Hits.Select(h => h.Image.Id), reactivated.Hits.Select(h => h.Image.Id));
+    }
 }
