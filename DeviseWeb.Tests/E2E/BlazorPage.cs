@@ -1,0 +1,37 @@
+using Microsoft.Playwright;
+
+namespace DeviseWeb.Tests.E2E;
+
+/// <summary>Waits that make a test act on the live page, not its prerendered copy.</summary>
+public static class BlazorPage
+{
+    /// <summary>
+    /// Opens a page and waits until its Blazor circuit is up: a click or file chosen on prerendered HTML
+    /// would be lost.
+    /// </summary>
+    public static async Task GotoInteractiveAsync(this IPage page, string url)
+    {
+        await page.GotoAsync(url);
+        await page.WaitForInteractiveAsync();
+    }
+
+    public static Task WaitForInteractiveAsync(this IPage page) =>
+        page.WaitForFunctionAsync(IsInteractive);
+
+    // A data-interactive="true" marker, where the app sets one once the circuit has rendered; else the first
+    // element reference: Blazor writes _bl_ attributes only when it renders interactively, never when prerendering,
+    // and the same render batch attaches the event handlers.
+    private const string IsInteractive = """
+        () => document.querySelector('[data-interactive="true"]') !== null
+           || [...document.querySelectorAll('*')].some(e => [...e.attributes].some(a => a.name.startsWith('_bl_')))
+        """;
+
+    /// <summary>Ids of the result cards, in page order.</summary>
+    public static async Task<IReadOnlyList<string>> ResultIdsAsync(this IPage page)
+    {
+        var ids = new List<string>();
+        foreach (var card in await page.GetByTestId("result").AllAsync())
+            ids.Add(await card.GetAttributeAsync("data-image-id") ?? "");
+        return ids;
+    }
+}

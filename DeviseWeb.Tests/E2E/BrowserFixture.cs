@@ -1,0 +1,73 @@
+using DeviseWeb.Tests.Web.Integration;
+using Microsoft.Playwright;
+
+namespace DeviseWeb.Tests.E2E;
+
+/// <summary>
+/// One app on a real loopback socket and one headless Debian Chromium for the whole browser collection;
+/// each test opens its own context (fresh cookies and storage). Playwright's driver ships in its package;
+/// it never downloads a browser here.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    /// <summary>Debian's chromium package; override with DEVISE_CHROMIUM.</summary>
+    public static string ChromiumPath => Environment.GetEnvironmentVariable("DEVISE_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public KestrelDeviseWebFactory App { get; } = new();
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("Not initialised yet.");
+
+    /// <summary>Screenshots of each page, for a person to look at: DEVISE_SCREENSHOTS or TestResults/screenshots under the test output.</summary>
+    public string ScreenshotDirectory { get; } = Environment.GetEnvironmentVariable("DEVISE_SCREENSHOTS") is { Length: > 0 } dir
+        ? dir : Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+            throw new InvalidOperationException($"No Chromium at {ChromiumPath}: run .ci/install-browser.sh (apt-get install -y chromium).");
+        Directory.CreateDirectory(ScreenshotDirectory);
+        var app = ((IAsyncLifetime)App).InitializeAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            ChromiumSandbox = false,
+            // The machine has no outside network; these stop Chromium reaching for Google's services.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        await app;
+    }
+
+    /// <summary>A fresh context (no shared cookies or storage) on the app's address.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.RootUri.ToString(),
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    public Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null) await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        await ((IAsyncLifetime)App).DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "browser";
+}

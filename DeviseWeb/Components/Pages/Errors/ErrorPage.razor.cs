@@ -1,0 +1,14 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Components;
+
+namespace DeviseWeb.Components.Pages.Errors;
+
+/// <summary>The exception handler's page for a failed request: friendly text and a request id for the logs, no stack trace.</summary>
+public sealed partial class ErrorPage
+{
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
+    private string? RequestId { get; set; }
+
+    protected override void OnInitialized() => RequestId = Activity.Current?.Id ?? HttpContext?.TraceIdentifier;
+}

@@ -1,0 +1,25 @@
+using System.Globalization;
+using DeviseWeb.Engine;
+using Microsoft.AspNetCore.Components;
+
+namespace DeviseWeb.Components.Shared;
+
+/// <summary>A thumbnail linking to the image's page, with its label and either a score or its split.</summary>
+public sealed partial class ImageCard
+{
+    /// <summary>The image shown. Required.</summary>
+    [Parameter, EditorRequired] public ImageInfo Image { get; set; } = default!;
+
+    /// <summary>Similarity to the query, shown as a number and a bar. Default null (no score: a gallery card).</summary>
+    [Parameter] public float? Score { get; set; }
+
+    /// <summary>Show the image's split when there is no score. Default true.</summary>
+    [Parameter] public bool ShowSplit { get; set; } = true;
+
+    /// <summary>The card's data-testid. Default "gallery-image" (search results use "result").</summary>
+    [Parameter] public string TestId { get; set; } = "gallery-image";
+
+    /// <summary>Bar width: cosine scores mostly fall in 0–1; below 0 shows empty.</summary>
+    private static string ScoreBarStyle(float score) =>
+        string.Create(CultureInfo.InvariantCulture, $"width:{Math.Clamp(score, 0f, 1f) * 100f:0.#}%");
+}

@@ -1,0 +1,129 @@
+using System.Text.Json.Serialization;
+using DeviseWeb.Api;
+using DeviseWeb.Components;
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Training;
+using DeviseWeb.Hubs;
+using DeviseWeb.Services;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+
+namespace DeviseWeb.Extensions;
+
+/// <summary>The web host's composition (eShop's AddApplicationServices): every service and its lifetime in one place.</summary>
+public static class DeviseWebExtensions
+{
+    /// <summary>Room for a batch of full-size files in one request; each file is still held to EngineOptions.MaxFileBytes.</summary>
+    public const int FilesPerRequest = 20;
+
+    public static IServiceCollection AddDeviseWeb(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(EngineOptions.SectionName);
+        services.Configure<EngineOptions>(section);
+        services.Configure<DeviseWebOptions>(section);
+
+        // Process-wide singletons: the engine is thread-safe, and training jobs outlive the circuits that start them.
+        services.AddSingleton(sp => new DeviseEngine(sp.GetRequiredService<IOptions<EngineOptions>>().Value));
+        services.AddSingleton<TrainingJobRunner>();
+        services.AddSingleton<TrainingNotifier>();
+        services.AddSingleton<ModelActivationService>();
+        services.AddSingleton<FirstStartState>();
+        services.AddHostedService<TrainingHubBroadcaster>();
+        services.AddHostedService<FirstStartService>();
+
+        long maxFileBytes = section.GetValue<long?>(nameof(EngineOptions.MaxFileBytes)) ?? new EngineOptions().MaxFileBytes;
+        long maxRequestBytes = maxFileBytes * FilesPerRequest + 1024 * 1024;
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxRequestBytes);
+        services.Configure<FormOptions>(o =>
+        {
+            o.MultipartBodyLengthLimit = maxRequestBytes;
+            o.ValueLengthLimit = 64 * 1024;
+        });
+
+        services.AddRazorComponents()
+            .AddInteractiveServerComponents()
+            // InputFile streams in chunks of about 32 KB; 1 MB leaves room without inviting huge messages.
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = 1024 * 1024);
+        services.AddMudServices();
+        services.AddSignalR(o => o.MaximumReceiveMessageSize = 1024 * 1024)
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        return services;
+    }
+
+    /// <summary>Middleware and endpoints: static assets, pages, the API, the hub and the OpenAPI document.</summary>
+    public static WebApplication MapDeviseWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", CreateScopeForErrors = true });
+        // Pages get the friendly not-found page; the API and the hub keep their own status codes and bodies.
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")
+                || context.Request.Path.StartsWithSegments("/openapi"))
+                context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
+            return next(context);
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(AssetsDirectory()),
+            OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=3600",
+        });
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapDeviseApi();
+        app.MapHub<TrainingHub>(TrainingHub.Path);
+        app.MapOpenApi();
+        return app;
+    }
+
+    /// <summary>
+    /// The host builder, listening on localhost:5080 unless --urls, ASPNETCORE_URLS or a Kestrel endpoint says
+    /// otherwise.
+    /// </summary>
+    public static WebApplicationBuilder CreateDeviseWebBuilder(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        // Package assets (MudBlazor, blazor.web.js) from the build output in any environment, not only Development;
+        // a published app has no runtime manifest and serves them from its wwwroot instead.
+        builder.WebHost.UseStaticWebAssets();
+        bool hasUrls = !string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey])
+            || !string.IsNullOrWhiteSpace(builder.Configuration["http_ports"])
+            || !string.IsNullOrWhiteSpace(builder.Configuration["https_ports"])
+            || builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+        if (!hasUrls)
+        {
+            var options = builder.Configuration.GetSection(EngineOptions.SectionName).Get<DeviseWebOptions>() ?? new DeviseWebOptions();
+            builder.WebHost.UseUrls(options.DefaultUrl);
+        }
+        return builder;
+    }
+
+    /// <summary>The app's own static files: wwwroot-assets beside the executable (copied at build), else the repository's.</summary>
+    public static string AssetsDirectory()
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, "wwwroot-assets");
+        if (Directory.Exists(beside)) return beside;
+        return DeviseWebOptions.RepositoryRoot() is { } root && Directory.Exists(Path.Combine(root, "wwwroot-assets"))
+            ? Path.Combine(root, "wwwroot-assets")
+            : throw new DirectoryNotFoundException($"Static assets not found at {beside}; rebuild DeviseWeb.");
+    }
+
+    /// <summary>Prints where the app listens once Kestrel is up (the test server has no addresses and prints nothing).</summary>
+    public static void PrintAddressesOnStart(this WebApplication app) =>
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                ?.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+            foreach (var address in addresses ?? [])
+                Console.WriteLine($"DeviseWeb is running at {address}  (Ctrl+C to stop)");
+        });
+}
