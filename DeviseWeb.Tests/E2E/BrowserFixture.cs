@@ -27,7 +27,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
-            throw new InvalidOperationException($"No Chromium at {ChromiumPath}: run .ci/install-browser.sh (apt-get install -y chromium).");
+            throw new InvalidOperationException($"No Chromium at {ChromiumPath}: run scripts/install-deps.sh --browser (apt-get install -y chromium).");
         Directory.CreateDirectory(ScreenshotDirectory);
         var app = ((IAsyncLifetime)App).InitializeAsync();
         _playwright = await Playwright.CreateAsync();
