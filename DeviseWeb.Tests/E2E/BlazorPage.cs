@@ -18,13 +18,8 @@ public static class BlazorPage
     public static Task WaitForInteractiveAsync(this IPage page) =>
         page.WaitForFunctionAsync(IsInteractive);
 
-    // A data-interactive="true" marker, where the app sets one once the circuit has rendered; else the first
-    // element reference: Blazor writes _bl_ attributes only when it renders interactively, never when prerendering,
-    // and the same render batch attaches the event handlers.
-    private const string IsInteractive = """
-        () => document.querySelector('[data-interactive="true"]') !== null
-           || [...document.querySelectorAll('*')].some(e => [...e.attributes].some(a => a.name.startsWith('_bl_')))
-        """;
+    // The layout sets data-interactive="true" on its first live render; prerendered HTML carries "false".
+    private const string IsInteractive = """() => document.querySelector('[data-interactive="true"]') !== null""";
 
     /// <summary>Ids of the result cards, in page order.</summary>
     public static async Task<IReadOnlyList<string>> ResultIdsAsync(this IPage page)

@@ -11,6 +11,12 @@ public sealed partial class MainLayout
 {
     private ErrorBoundary? _errorBoundary;
 
+    /// <summary>
+    /// False in the prerendered HTML, true once the live circuit has rendered: browser tests (and scripts) wait for
+    /// data-interactive="true" before clicking, because a click on prerendered HTML is lost.
+    /// </summary>
+    private bool _interactive;
+
     internal static readonly MudTheme Theme = new()
     {
         PaletteLight = new PaletteLight
@@ -40,4 +46,11 @@ public sealed partial class MainLayout
     protected override void OnParametersSet() => _errorBoundary?.Recover();
 
     private void Recover() => _errorBoundary?.Recover();
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (!firstRender) return;
+        _interactive = true;
+        StateHasChanged();
+    }
 }
