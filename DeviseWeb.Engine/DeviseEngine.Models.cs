@@ -127,13 +127,7 @@ public sealed partial class DeviseEngine
     {
         if (features.Length == 0) return [];
         using var scope = NewDisposeScope();
-        int width = features[0].Length;
-        var flat = new float[features.Length * width];
-        for (int i = 0; i < features.Length; i++) features[i].CopyTo(flat, i * width);
-        var output = head.Embed(tensor(flat, [features.Length, width]).to(Device)).cpu();
-        var values = output.data<float>().ToArray();
-        int dimension = (int)output.shape[1];
-        return Enumerable.Range(0, features.Length).Select(i => values.AsSpan(i * dimension, dimension).ToArray()).ToArray();
+        return TensorRows.ToRows(head.Embed(TensorRows.ToTensor(features, features[0].Length).to(Device)));
     }
 
     /// <summary>Re-measures a model version on its own split against the gallery as it is now.</summary>

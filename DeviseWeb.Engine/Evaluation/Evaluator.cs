@@ -84,9 +84,6 @@ public static class Evaluator
     private static Tensor Stack(float[][] rows)
     {
         if (rows.Length == 0) return zeros(0, 1);
-        int width = rows[0].Length;
-        var flat = new float[rows.Length * width];
-        for (int i = 0; i < rows.Length; i++) rows[i].CopyTo(flat, i * width);
-        return nn.functional.normalize(tensor(flat, [rows.Length, width]), p: 2, dim: 1);
+        return nn.functional.normalize(TensorRows.ToTensor(rows, rows[0].Length), p: 2, dim: 1);
     }
 }

@@ -74,10 +74,29 @@ public sealed class SafeImageLoader(long maxFileBytes, long maxPixels)
         {
             if (decoded.Frames.Count > 1)
                 for (int i = decoded.Frames.Count - 1; i > 0; i--) decoded.Frames.RemoveFrame(i);
-            var flattened = new Image<Rgb24>(decoded.Width, decoded.Height, new Rgb24(255, 255, 255));
-            flattened.Mutate(c => c.DrawImage(decoded, 1f));
-            return new LoadedImage(flattened, bytes, contentHash ?? HashOf(bytes), format.FileExtensions.First());
+            return new LoadedImage(OntoWhite(decoded), bytes, contentHash ?? HashOf(bytes), format.FileExtensions.First());
         }
+    }
+
+    /// <summary>Alpha-composites onto white in one pass over the rows (several times cheaper than a general DrawImage).</summary>
+    private static Image<Rgb24> OntoWhite(Image<Rgba32> source)
+    {
+        var result = new Image<Rgb24>(source.Width, source.Height);
+        source.ProcessPixelRows(result, (from, to) =>
+        {
+            for (int y = 0; y < from.Height; y++)
+            {
+                var input = from.GetRowSpan(y);
+                var output = to.GetRowSpan(y);
+                for (int x = 0; x < input.Length; x++)
+                {
+                    var p = input[x];
+                    int a = p.A, white = 255 * (255 - a) + 127;
+                    output[x] = new Rgb24((byte)((p.R * a + white) / 255), (byte)((p.G * a + white) / 255), (byte)((p.B * a + white) / 255));
+                }
+            }
+        });
+        return result;
     }
 
     private void CheckSize(string name, long length)

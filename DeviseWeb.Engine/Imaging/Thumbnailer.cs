@@ -9,13 +9,16 @@ public static class Thumbnailer
 {
     public static byte[] MakeJpeg(LoadedImage image, int maxSide)
     {
-        using var copy = image.Pixels.Clone(c =>
-        {
-            if (image.Width > maxSide || image.Height > maxSide)
-                c.Resize(new ResizeOptions { Size = new Size(maxSide, maxSide), Mode = ResizeMode.Max, Sampler = KnownResamplers.Bicubic });
-        });
         using var output = new MemoryStream();
-        copy.Save(output, new JpegEncoder { Quality = 85 });
+        var encoder = new JpegEncoder { Quality = 85 };
+        if (image.Width <= maxSide && image.Height <= maxSide)
+        {
+            image.Pixels.Save(output, encoder);
+            return output.ToArray();
+        }
+        using var smaller = image.Pixels.Clone(c =>
+            c.Resize(new ResizeOptions { Size = new Size(maxSide, maxSide), Mode = ResizeMode.Max, Sampler = KnownResamplers.Triangle }));
+        smaller.Save(output, encoder);
         return output.ToArray();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeviseWeb.Engine.Search;
@@ -6,19 +7,29 @@ namespace DeviseWeb.Engine.Search;
 /// An immutable snapshot of unit vectors in one tensor on the chosen device: exact cosine top-k is one
 /// matrix-vector product and a topk. Changes build a new snapshot, so a reader never sees a half-built one.
 /// Replaced snapshots are left to the finaliser rather than disposed, because a search may still be using them.
+/// On the CPU a large index is scanned as one row block per core in parallel: libtorch runs a single
+/// matrix-vector product on one thread, and the scan is bound by memory bandwidth one thread cannot fill
+/// (1M × 384 here: 221 ms as one product, 136 ms as two blocks).
 /// </summary>
 public sealed class VectorIndex
 {
+    private const int RowsPerBlockAtLeast = 20_000;
     private readonly Tensor _matrix;
     private readonly int[] _ids;
     private readonly Dictionary<int, int> _rowOf;
+    private readonly (Tensor Rows, int Offset)[] _blocks;
 
     private VectorIndex(Tensor matrix, int[] ids)
     {
-        _matrix = matrix;
+        // The snapshot owns its tensors whatever dispose scope the caller has open.
+        _matrix = matrix.DetachFromDisposeScope();
         _ids = ids;
         _rowOf = new Dictionary<int, int>(ids.Length);
         for (int i = 0; i < ids.Length; i++) _rowOf[ids[i]] = i;
+        int blockCount = matrix.device_type == DeviceType.CPU ? Math.Clamp(ids.Length / RowsPerBlockAtLeast, 1, Environment.ProcessorCount) : 1;
+        int blockSize = (ids.Length + blockCount - 1) / Math.Max(1, blockCount);
+        _blocks = blockCount <= 1 ? [(matrix, 0)] : Enumerable.Range(0, blockCount)
+            .Select(b => (matrix.narrow(0, b * blockSize, Math.Min(blockSize, ids.Length - b * blockSize)).DetachFromDisposeScope(), b * blockSize)).ToArray();
     }
 
     public static VectorIndex Empty(int dimension, Device device) => new(zeros(0, dimension, device: device), []);
@@ -27,13 +38,7 @@ public sealed class VectorIndex
     {
         if (ids.Count != vectors.Count) throw new ArgumentException("One vector per id.");
         if (ids.Count == 0) return Empty(dimension, device);
-        var flat = new float[ids.Count * dimension];
-        for (int i = 0; i < vectors.Count; i++)
-        {
-            if (vectors[i].Length != dimension) throw new ArgumentException($"Vector {ids[i]} has {vectors[i].Length} values, expected {dimension}.");
-            vectors[i].CopyTo(flat, i * dimension);
-        }
-        using var raw = tensor(flat, [ids.Count, dimension]);
+        using var raw = TensorRows.ToTensor(vectors, dimension);
         return new VectorIndex(nn.functional.normalize(raw, p: 2, dim: 1).to(device), ids.ToArray());
     }
 
@@ -42,15 +47,15 @@ public sealed class VectorIndex
     public IReadOnlyList<int> Ids => _ids;
     public bool Contains(int id) => _rowOf.ContainsKey(id);
 
-    public float[]? VectorOf(int id) => _rowOf.TryGetValue(id, out int row) ? _matrix[row].cpu().data<float>().ToArray() : null;
+    public float[]? VectorOf(int id)
+    {
+        if (!_rowOf.TryGetValue(id, out int row)) return null;
+        using var scope = NewDisposeScope();
+        return _matrix[row].cpu().data<float>().ToArray();
+    }
 
     /// <summary>Every stored unit vector, in the order of <see cref="Ids"/>, copied out in one go.</summary>
-    public float[][] Vectors()
-    {
-        var data = _matrix.cpu().data<float>().ToArray();
-        int dimension = Dimension;
-        return Enumerable.Range(0, Count).Select(i => data.AsSpan(i * dimension, dimension).ToArray()).ToArray();
-    }
+    public float[][] Vectors() => TensorRows.ToRows(_matrix);
 
     /// <summary>A new snapshot with one vector added (or replaced).</summary>
     public VectorIndex With(int id, float[] vector)
@@ -66,6 +71,24 @@ public sealed class VectorIndex
         return new VectorIndex(cat([_matrix, row], 0).MoveToOuterDisposeScope(), [.. _ids, id]);
     }
 
+    /// <summary>Best rows of every block, merged: (scores, row numbers) best first.</summary>
+    private (float[] Scores, long[] Rows) TopRows(Tensor query, int take)
+    {
+        var perBlock = new (float[] Scores, long[] Rows)[_blocks.Length];
+        void Scan(int b)
+        {
+            using var scope = NewDisposeScope(); // dispose scopes are per thread
+            var (rows, offset) = _blocks[b];
+            var (values, indexes) = rows.mv(query).topk(Math.Min(take, (int)rows.shape[0]));
+            perBlock[b] = (values.cpu().data<float>().ToArray(), indexes.cpu().data<long>().Select(i => i + offset).ToArray());
+        }
+        if (_blocks.Length == 1) Scan(0);
+        else Parallel.For(0, _blocks.Length, Scan);
+        if (perBlock.Length == 1) return perBlock[0];
+        var merged = perBlock.SelectMany(p => p.Scores.Zip(p.Rows)).OrderByDescending(p => p.First).Take(take).ToArray();
+        return (merged.Select(p => p.First).ToArray(), merged.Select(p => p.Second).ToArray());
+    }
+
     /// <summary>The k ids nearest the query by cosine, best first, with scores at or above minScore.</summary>
     public IReadOnlyList<(int Id, float Score)> Search(float[] query, int k, float minScore = -1f, IReadOnlySet<int>? exclude = null)
     {
@@ -74,9 +97,7 @@ public sealed class VectorIndex
         using var scope = NewDisposeScope();
         var q = nn.functional.normalize(tensor(query).to(_matrix.device), p: 2, dim: 0);
         int take = Math.Min(Count, k + (exclude?.Count ?? 0));
-        var (values, indexes) = _matrix.mv(q).topk(take);
-        var scores = values.cpu().data<float>().ToArray();
-        var rows = indexes.cpu().data<long>().ToArray();
+        var (scores, rows) = TopRows(q, take);
         var hits = new List<(int, float)>(k);
         for (int i = 0; i < rows.Length && hits.Count < k; i++)
         {

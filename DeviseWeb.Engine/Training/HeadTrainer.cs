@@ -79,13 +79,7 @@ public sealed class HeadTrainer(Device device)
         return CosineLoss(head.forward(features), targets).item<float>();
     }
 
-    private Tensor ToTensor(float[][] rows)
-    {
-        int width = rows[0].Length;
-        var flat = new float[rows.Length * width];
-        for (int i = 0; i < rows.Length; i++) rows[i].CopyTo(flat, i * width);
-        return tensor(flat, [rows.Length, width]).to(device);
-    }
+    private Tensor ToTensor(float[][] rows) => TensorRows.ToTensor(rows, rows[0].Length).to(device);
 
     private static TrainingProgress Progress(TrainingPhase phase, int epoch, int step, int steps, int epochs,
         double trainLoss, double? validationLoss, double learningRate, TimeSpan elapsed)

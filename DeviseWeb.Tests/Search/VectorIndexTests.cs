@@ -30,6 +30,33 @@ public sealed class VectorIndexTests
     }
 
     [Fact]
+    public void Search_LargeIndexScannedInBlocks_MatchesBruteForceCosine()
+    {
+        var (ids, vectors) = RandomVectors(60_000, 8, seed: 4);
+        var index = VectorIndex.Build(ids, vectors, 8, CPU);
+        var query = vectors[59_999];
+
+        var hits = index.Search(query, 25);
+
+        var expected = ids.Zip(vectors).Select(p => (Id: p.First, Score: VectorMath.Cosine(query, p.Second)))
+            .OrderByDescending(p => p.Score).Take(25).ToList();
+        Assert.Equal(expected.Select(e => e.Id), hits.Select(h => h.Id));
+        Assert.Equal(ids[59_999], hits[0].Id);
+    }
+
+    [Fact]
+    public void With_AddedToALargeIndex_IsFoundAndScoresStayExact()
+    {
+        var (ids, vectors) = RandomVectors(45_000, 8, seed: 6);
+        var index = VectorIndex.Build(ids, vectors, 8, CPU).With(1, vectors[123]);
+
+        var hits = index.Search(vectors[123], 2);
+
+        Assert.Equal(new[] { ids[123], 1 }.Order(), hits.Select(h => h.Id).Order());
+        Assert.All(hits, h => Assert.Equal(1f, h.Score, 4));
+    }
+
+    [Fact]
     public void Search_StoredVector_FindsItselfFirstWithScoreOne()
     {
         var (ids, vectors) = RandomVectors(50, 8, seed: 5);
