@@ -116,10 +116,10 @@ public sealed partial class DeviseEngine
     {
         var missing = _catalog.Keys.Where(id => !snapshot.Index.Contains(id)).ToArray();
         if (missing.Length == 0) return snapshot;
-        var features = _store.AllFeatures(snapshot.Record.Backbone);
         var index = snapshot.Index;
-        foreach (var id in missing.Where(features.ContainsKey))
-            index = index.With(id, EmbedFeatures(snapshot.Head, [features[id]])[0]);
+        foreach (var id in missing)
+            if (_store.FeaturesOf(id, snapshot.Record.Backbone) is { } features)
+                index = index.With(id, EmbedFeatures(snapshot.Head, [features])[0]);
         return snapshot with { Index = index };
     }
 

@@ -10,6 +10,7 @@ public sealed partial class DeviseEngine
     private readonly ConcurrentDictionary<string, float[]> _referenceFeatures = new(StringComparer.Ordinal);
     private readonly object _vocabularyLock = new();
     private volatile KeywordVocabulary? _vocabulary;
+    private HashSet<string> _vocabularyLabels = new(StringComparer.Ordinal);
     private string[] _vocabularyWords = [];
     private float[][] _vocabularyVectors = [];
 
@@ -76,7 +77,7 @@ public sealed partial class DeviseEngine
         foreach (var id in query.ImageIds)
         {
             if (!_catalog.ContainsKey(id)) throw new DeviseException($"No image with id {id}.");
-            parts.Add(snapshot.Index.VectorOf(id) ?? EmbedFeatures(snapshot.Head, [_store.AllFeatures(snapshot.Record.Backbone)[id]])[0]);
+            parts.Add(snapshot.Index.VectorOf(id) ?? EmbedFeatures(snapshot.Head, [RequireFeatures(id, snapshot.Record.Backbone)])[0]);
         }
         foreach (var hash in query.ReferenceHashes)
             parts.Add(EmbedFeatures(snapshot.Head, [ReferenceFeatures(hash)])[0]);
@@ -86,6 +87,9 @@ public sealed partial class DeviseEngine
             System.Numerics.Tensors.TensorPrimitives.Add(sum, VectorMath.Normalized(part), sum);
         return VectorMath.Normalized(sum);
     }
+
+    private float[] RequireFeatures(int imageId, string backbone) =>
+        _store.FeaturesOf(imageId, backbone) ?? throw new DeviseException($"Image {imageId} has no stored features; import it again.");
 
     private float[] ReferenceFeatures(string hash)
     {
@@ -122,6 +126,4 @@ public sealed partial class DeviseEngine
             return _vocabulary;
         }
     }
-
-    private HashSet<string> _vocabularyLabels = new(StringComparer.Ordinal);
 }

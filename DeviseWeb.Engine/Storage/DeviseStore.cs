@@ -37,6 +37,9 @@ public sealed class DeviseStore : IDisposable
     public byte[]? Thumbnail(int imageId) => Thumbnails.FindById(imageId)?.Jpeg;
 
     /// <summary>Features of every image from the given backbone, by image id.</summary>
+    public float[]? FeaturesOf(int imageId, string backbone) =>
+        Features.FindById(imageId) is { } record && record.Backbone == backbone ? VectorMath.FromBytes(record.Vector) : null;
+
     public Dictionary<int, float[]> AllFeatures(string backbone) =>
         Features.Find(x => x.Backbone == backbone).ToDictionary(x => x.Id, x => VectorMath.FromBytes(x.Vector));
 
