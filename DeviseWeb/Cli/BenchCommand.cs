@@ -125,9 +125,7 @@ public static class BenchCommand
         var flat = nn.functional.normalize(randn(count, dimension, generator: generator), p: 2, dim: 1);
         var ids = Enumerable.Range(0, count).ToArray();
         var clock = Stopwatch.StartNew();
-        var vectors = new float[count][];
-        var data = flat.data<float>().ToArray();
-        for (int i = 0; i < count; i++) vectors[i] = data.AsSpan(i * dimension, dimension).ToArray();
+        var vectors = TensorRows.ToRows(flat);
         flat.Dispose();
         var index = VectorIndex.Build(ids, vectors, dimension, DeviceChooser.Device);
         double buildSeconds = clock.Elapsed.TotalSeconds;
