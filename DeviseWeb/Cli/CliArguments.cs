@@ -5,7 +5,7 @@ namespace DeviseWeb.Cli;
 /// <summary>A verb, its positional arguments and its --options (flags have no value).</summary>
 public sealed class CliArguments
 {
-    private static readonly HashSet<string> Flags = ["--json", "--no-activate", "--help"];
+    private static readonly HashSet<string> Flags = ["--json", "--no-activate", "--help", "--quick"];
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
