@@ -38,6 +38,24 @@ public sealed class EngineOptions
     /// </summary>
     public int InferenceThreads { get; set; } = 1;
 
+    /// <summary>Rows a vector column collects before they are sealed into a segment file. Default 16,384.</summary>
+    public int VectorSealRows { get; set; } = 16_384;
+
+    /// <summary>Older model versions kept loaded for share links pinned to them (least recently used go first). Default 2.</summary>
+    public int PinnedModelCacheSize { get; set; } = 2;
+
+    /// <summary>Reference photos kept for search at most; the least recently used beyond it are deleted. Default 500.</summary>
+    public int ReferencePhotoLimit { get; set; } = 500;
+
+    /// <summary>Days a reference photo is kept after its last use. Default 30.</summary>
+    public int ReferencePhotoDays { get; set; } = 30;
+
+    /// <summary>Jobs that can wait in the queue at once. Default 16.</summary>
+    public int JobQueueCapacity { get; set; } = 16;
+
+    /// <summary>Finished jobs kept in the history. Default 200.</summary>
+    public int JobHistoryLimit { get; set; } = 200;
+
     internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");

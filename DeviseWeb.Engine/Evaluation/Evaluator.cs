@@ -1,72 +1,34 @@
-using static TorchSharp.torch;
+using DeviseWeb.Engine.Search.Index;
 
 namespace DeviseWeb.Engine.Evaluation;
 
-/// <summary>Gallery embeddings with their labels, plus every label's text vector: all an evaluation needs.</summary>
+/// <summary>
+/// What an evaluation reads: the gallery's embeddings under a model (an index), each image's label, and every
+/// label's text vector.
+/// </summary>
 public sealed record EvaluationInput(
-    IReadOnlyList<int> ImageIds,
-    IReadOnlyList<string> ImageLabels,
-    float[][] ImageVectors,
+    IVectorIndex Images,
+    IReadOnlyDictionary<int, string> LabelOf,
     IReadOnlyList<string> Labels,
     float[][] LabelVectors);
 
-/// <summary>Flat hit@k over all labels (as the DeViSE paper measured zero-shot) and keyword precision@9.</summary>
+/// <summary>
+/// Flat hit@k over all labels (as the DeViSE paper measured zero-shot) and text→image precision@9, each a batch of
+/// queries answered in one pass: image vectors against the labels, label vectors against the gallery.
+/// </summary>
 public static class Evaluator
 {
     public const int PrecisionDepth = 9;
+    private const int HitDepth = 5;
 
     public static EvaluationReport Evaluate(EvaluationInput input, IReadOnlyCollection<int> validationIds,
         IReadOnlyCollection<int> heldOutIds, IReadOnlyCollection<string> heldOutLabels, double? validationLoss)
     {
-        using var scope = NewDisposeScope();
-        var images = Stack(input.ImageVectors);
-        var labels = Stack(input.LabelVectors);
-        var labelIndex = input.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
-        var position = input.ImageIds.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
-
-        (Metric?, Metric?) HitRates(IReadOnlyCollection<int> ids)
-        {
-            var rows = ids.Where(position.ContainsKey).Select(id => position[id]).ToArray();
-            if (rows.Length == 0 || input.Labels.Count == 0) return (null, null);
-            var scores = images.index_select(0, tensor(rows.Select(r => (long)r).ToArray())).matmul(labels.T);
-            int k5 = Math.Min(5, input.Labels.Count);
-            var top = scores.topk(k5, dim: 1).indexes.data<long>().ToArray();
-            int hit1 = 0, hit5 = 0;
-            for (int r = 0; r < rows.Length; r++)
-            {
-                int truth = labelIndex[input.ImageLabels[rows[r]]];
-                if (top[r * k5] == truth) hit1++;
-                for (int j = 0; j < k5; j++) if (top[r * k5 + j] == truth) { hit5++; break; }
-            }
-            return (new Metric(hit1 / (double)rows.Length, 1.0 / input.Labels.Count, rows.Length),
-                    new Metric(hit5 / (double)rows.Length, k5 / (double)input.Labels.Count, rows.Length));
-        }
-
-        Metric? PrecisionAt9(IEnumerable<string> which)
-        {
-            var chosen = which.Where(labelIndex.ContainsKey).ToList();
-            if (chosen.Count == 0 || input.ImageIds.Count == 0) return null;
-            int depth = Math.Min(PrecisionDepth, input.ImageIds.Count);
-            var rows = tensor(chosen.Select(l => (long)labelIndex[l]).ToArray());
-            var top = labels.index_select(0, rows).matmul(images.T).topk(depth, dim: 1).indexes.data<long>().ToArray();
-            var counts = input.ImageLabels.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
-            double precision = 0, chance = 0, best = 0;
-            for (int i = 0; i < chosen.Count; i++)
-            {
-                int relevant = 0;
-                for (int j = 0; j < depth; j++) if (input.ImageLabels[(int)top[i * depth + j]] == chosen[i]) relevant++;
-                precision += relevant / (double)PrecisionDepth;
-                int count = counts.GetValueOrDefault(chosen[i]);
-                chance += count / (double)input.ImageIds.Count;
-                best += Math.Min(count, PrecisionDepth) / (double)PrecisionDepth;
-            }
-            return new Metric(precision / chosen.Count, chance / chosen.Count, chosen.Count, best / chosen.Count);
-        }
-
-        var (zeroShot1, zeroShot5) = HitRates(heldOutIds);
-        var (validation1, validation5) = HitRates(validationIds);
+        var counts = input.LabelOf.Values.GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var (zeroShot1, zeroShot5) = HitRates(input, heldOutIds);
+        var (validation1, validation5) = HitRates(input, validationIds);
         var held = new HashSet<string>(heldOutLabels, StringComparer.Ordinal);
-        var seenLabels = input.ImageLabels.Distinct().Where(l => !held.Contains(l)).Order(StringComparer.Ordinal);
+        var seen = counts.Keys.Where(l => !held.Contains(l)).Order(StringComparer.Ordinal).ToList();
         return new EvaluationReport
         {
             ValidationLoss = validationLoss,
@@ -74,16 +36,48 @@ public static class Evaluator
             ZeroShotHit5 = zeroShot5,
             ValidationHit1 = validation1,
             ValidationHit5 = validation5,
-            SeenPrecisionAt9 = PrecisionAt9(seenLabels),
-            HeldOutPrecisionAt9 = PrecisionAt9(held.Order(StringComparer.Ordinal)),
+            SeenPrecisionAt9 = PrecisionAt9(input, seen, counts),
+            HeldOutPrecisionAt9 = PrecisionAt9(input, held.Order(StringComparer.Ordinal).ToList(), counts),
             LabelCount = input.Labels.Count,
-            ImageCount = input.ImageIds.Count,
+            ImageCount = input.LabelOf.Count,
         };
     }
 
-    private static Tensor Stack(float[][] rows)
+    /// <summary>For each image, is its true label the nearest (hit@1) or among the 5 nearest (hit@5) of all labels?</summary>
+    private static (Metric?, Metric?) HitRates(EvaluationInput input, IReadOnlyCollection<int> ids)
     {
-        if (rows.Length == 0) return zeros(0, 1);
-        return nn.functional.normalize(TensorRows.ToTensor(rows, rows[0].Length), p: 2, dim: 1);
+        var present = ids.Where(id => input.LabelOf.ContainsKey(id) && input.Images.Contains(id)).ToList();
+        if (present.Count == 0 || input.Labels.Count == 0) return (null, null);
+        using var labels = new InProcessVectorIndex(input.LabelVectors[0].Length, new VectorIndexOptions());
+        labels.AddRange(Enumerable.Range(0, input.Labels.Count).ToArray(), input.LabelVectors);
+        int depth = Math.Min(HitDepth, input.Labels.Count);
+        var results = labels.SearchBatch(present.Select(id => input.Images.Get(id)!).ToList(), depth);
+        int hit1 = 0, hit5 = 0;
+        for (int i = 0; i < present.Count; i++)
+        {
+            var truth = input.LabelOf[present[i]];
+            if (results[i].Count > 0 && input.Labels[results[i][0].Id] == truth) hit1++;
+            if (results[i].Any(h => input.Labels[h.Id] == truth)) hit5++;
+        }
+        return (new Metric(hit1 / (double)present.Count, 1.0 / input.Labels.Count, present.Count),
+                new Metric(hit5 / (double)present.Count, depth / (double)input.Labels.Count, present.Count));
+    }
+
+    /// <summary>Of the 9 images nearest a label's name, the share carrying the label, averaged; with chance and the best the data allows.</summary>
+    private static Metric? PrecisionAt9(EvaluationInput input, IReadOnlyList<string> chosen, IReadOnlyDictionary<string, int> counts)
+    {
+        var index = input.Labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i, StringComparer.Ordinal);
+        var queries = chosen.Where(index.ContainsKey).ToList();
+        if (queries.Count == 0 || input.LabelOf.Count == 0) return null;
+        var results = input.Images.SearchBatch(queries.Select(l => input.LabelVectors[index[l]]).ToList(), PrecisionDepth);
+        double precision = 0, chance = 0, best = 0;
+        for (int i = 0; i < queries.Count; i++)
+        {
+            precision += results[i].Count(h => input.LabelOf.GetValueOrDefault(h.Id) == queries[i]) / (double)PrecisionDepth;
+            int count = counts.GetValueOrDefault(queries[i]);
+            chance += count / (double)input.LabelOf.Count;
+            best += Math.Min(count, PrecisionDepth) / (double)PrecisionDepth;
+        }
+        return new Metric(precision / queries.Count, chance / queries.Count, queries.Count, best / queries.Count);
     }
 }

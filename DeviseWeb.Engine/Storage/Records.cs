@@ -3,9 +3,10 @@ using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Engine.Storage;
 
-/// <summary>One gallery image. Pixels live in the content-addressed file; vectors and thumbnail in their own collections.</summary>
+/// <summary>One gallery image. Pixels live in the content-addressed file, vectors in columns, the thumbnail in its own collection.</summary>
 public sealed class ImageRecord
 {
+    /// <summary>Assigned from a counter that never goes back, so an id is never reused after a delete.</summary>
     public int Id { get; set; }
     public string ContentHash { get; set; } = "";
     public string Label { get; set; } = "";
@@ -18,30 +19,17 @@ public sealed class ImageRecord
     public DateTime AddedUtc { get; set; }
 }
 
-/// <summary>Backbone features of one image, computed once at import so training never runs the backbone.</summary>
-public sealed class FeatureRecord
-{
-    public int Id { get; set; }
-    public string Backbone { get; set; } = "";
-    public byte[] Vector { get; set; } = [];
-}
-
 public sealed class ThumbnailRecord
 {
     public int Id { get; set; }
     public byte[] Jpeg { get; set; } = [];
 }
 
-/// <summary>An image's predicted text-space vector under one model version.</summary>
-public sealed class EmbeddingRecord
+/// <summary>How many images carry a label, kept with every change so no one counts a million records.</summary>
+public sealed class LabelRecord
 {
-    /// <summary>"{modelId}:{imageId}".</summary>
-    public string Id { get; set; } = "";
-    public int ModelId { get; set; }
-    public int ImageId { get; set; }
-    public byte[] Vector { get; set; } = [];
-
-    public static string KeyOf(int modelId, int imageId) => $"{modelId}:{imageId}";
+    public string Label { get; set; } = "";
+    public int Count { get; set; }
 }
 
 /// <summary>A trained head: its configuration, split, learning curve and evaluation. Weights are in file storage.</summary>
@@ -53,6 +41,10 @@ public sealed class ModelRecord
     public string Backbone { get; set; } = "";
     public string TextEncoder { get; set; } = "";
     public string Architecture { get; set; } = "";
+    /// <summary>Width of the backbone features the head reads.</summary>
+    public int FeatureDimension { get; set; } = 512;
+    /// <summary>Width of the text vectors the head predicts.</summary>
+    public int EmbeddingDimension { get; set; } = 384;
     public List<string> Labels { get; set; } = [];
     public List<string> HeldOutLabels { get; set; } = [];
     public List<int> TrainImageIds { get; set; } = [];
@@ -64,9 +56,39 @@ public sealed class ModelRecord
     public bool Completed { get; set; }
 }
 
+/// <summary>Process-wide values: the active model and the next image id.</summary>
 public sealed class SettingsRecord
 {
+    public const string SettingsKey = "settings";
     public string Id { get; set; } = SettingsKey;
     public int? ActiveModelId { get; set; }
-    public const string SettingsKey = "settings";
+    public int NextImageId { get; set; }
+}
+
+/// <summary>A vector column's manifest: its width and its sealed segment files, oldest first.</summary>
+public sealed class VectorColumnRecord
+{
+    public string Id { get; set; } = "";
+    public int Dimension { get; set; }
+    public bool Quantized { get; set; }
+    /// <summary>Segment files, relative to the data directory.</summary>
+    public List<string> Segments { get; set; } = [];
+}
+
+/// <summary>A row of a column not yet sealed into a segment file.</summary>
+public sealed class VectorTailRecord
+{
+    /// <summary>"{column}|{imageId}".</summary>
+    public string Id { get; set; } = "";
+    public string Column { get; set; } = "";
+    public int ImageId { get; set; }
+    public byte[] Vector { get; set; } = [];
+
+    public static string KeyOf(string column, int imageId) => $"{column}|{imageId}";
+}
+
+/// <summary>An image id removed from every column; dropped once no segment file holds its rows any more.</summary>
+public sealed class RemovedIdRecord
+{
+    public int Id { get; set; }
 }

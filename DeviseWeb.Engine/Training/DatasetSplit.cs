@@ -21,14 +21,14 @@ public static class DatasetSplitter
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(i => i.ImageId).Order().ToList(), StringComparer.Ordinal);
         if (byLabel.Count < 2)
-            throw new InvalidOperationException($"Training needs at least 2 labels; the gallery has {byLabel.Count}.");
+            throw new InvalidInputException($"Training needs at least 2 labels; the gallery has {byLabel.Count}.");
         var random = new Random(options.Seed);
 
         var heldOut = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var label in options.HeldOutLabels)
         {
             var key = label.Trim().ToLowerInvariant();
-            if (!byLabel.ContainsKey(key)) throw new ArgumentException($"Held-out label '{label}' is not in the gallery.");
+            if (!byLabel.ContainsKey(key)) throw new InvalidInputException($"Held-out label '{label}' is not in the gallery.");
             heldOut.Add(key);
         }
         // Prefer labels with several images, so the held-out set gives precision@k something to find.
@@ -38,7 +38,7 @@ public static class DatasetSplitter
         Shuffle(candidates, random);
         foreach (var label in candidates.Take(options.HeldOutLabelCount)) heldOut.Add(label);
         if (byLabel.Count - heldOut.Count < 2)
-            throw new InvalidOperationException($"Training needs at least 2 labels left after holding out {heldOut.Count} of {byLabel.Count}.");
+            throw new InvalidInputException($"Training needs at least 2 labels left after holding out {heldOut.Count} of {byLabel.Count}.");
 
         List<int> train = [], validation = [], held = [];
         foreach (var (label, ids) in byLabel)

@@ -38,6 +38,20 @@ public sealed class DeviseHead : nn.Module<Tensor, Tensor>
         return nn.functional.normalize(forward(features), p: 2, dim: 1);
     }
 
+    /// <summary>Predicted unit vectors for rows of features, computed in batches on the head's device.</summary>
+    public float[][] EmbedRows(IReadOnlyList<float[]> features, Device device, int batchSize = 4096)
+    {
+        var result = new float[features.Count][];
+        for (int start = 0; start < features.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(batchSize, features.Count - start);
+            var batch = TensorRows.ToTensor(features.Skip(start).Take(count).ToList(), features[start].Length).to(device);
+            TensorRows.ToRows(Embed(batch)).CopyTo(result, start);
+        }
+        return result;
+    }
+
     public byte[] SaveWeights()
     {
         using var stream = new MemoryStream();

@@ -1,0 +1,75 @@
+using DeviseWeb.Engine.Evaluation;
+using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Imaging;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Jobs.Handlers;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Search;
+using DeviseWeb.Engine.Storage;
+using DeviseWeb.Engine.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DeviseWeb.Engine;
+
+/// <summary>The one way every host (web app, CLI, tests) composes the engine.</summary>
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the engine's services, all singletons (thread-safe, process-wide), and the job worker as a hosted
+    /// service. Options come from <c>configure</c> on top of whatever binds <see cref="EngineOptions"/> (the web host
+    /// binds the "Devise" configuration section). The backbone and the text encoder load on first use.
+    /// </summary>
+    public static IServiceCollection AddDeviseEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
+    {
+        services.AddOptions<EngineOptions>();
+        if (configure is not null) services.Configure(configure);
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
+
+        // Storage: one lock, one database, the repositories over it.
+        services.AddSingleton(sp => new DataStore(sp.GetRequiredService<EngineOptions>()));
+        services.AddSingleton(sp => sp.GetRequiredService<DataStore>().Database);
+        services.AddSingleton<ImageRepository>();
+        services.AddSingleton<ModelRepository>();
+        services.AddSingleton<JobRepository>();
+        services.AddSingleton(sp => new VectorColumnStore(sp.GetRequiredService<DeviseDatabase>(), sp.GetRequiredService<EngineOptions>().DataDirectory));
+        services.AddSingleton<VectorMaintenance>();
+
+        // Pretrained models, loaded on first use.
+        services.AddSingleton<IFeatureExtractor>(sp =>
+        {
+            var o = sp.GetRequiredService<EngineOptions>();
+            return new OnnxFeatureExtractor(o.BackboneModelPath, o.PreprocessModelPath, o.BackboneInputSize, o.InferenceThreads);
+        });
+        services.AddSingleton<ITextEncoder>(_ => new MiniLmTextEncoder());
+        services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>));
+        services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>));
+        services.AddSingleton(sp => { var o = sp.GetRequiredService<EngineOptions>(); return new SafeImageLoader(o.MaxFileBytes, o.MaxPixels); });
+
+        // Feature services.
+        services.AddSingleton<FeatureStore>();
+        services.AddSingleton<LabelVectors>();
+        services.AddSingleton<ModelService>();
+        services.AddSingleton<ModelTrainer>();
+        services.AddSingleton<GalleryService>();
+        services.AddSingleton<ImageWriter>();
+        services.AddSingleton<ImportService>();
+        services.AddSingleton<ReferencePhotos>();
+        services.AddSingleton<SearchService>();
+        services.AddSingleton<KeywordService>();
+        services.AddSingleton<EvaluationService>();
+        services.AddSingleton<StatusService>();
+
+        // One durable job queue, drained by one worker.
+        services.AddSingleton<IJobHandler, ImportJobHandler>();
+        services.AddSingleton<IJobHandler, TrainingJobHandler>();
+        services.AddSingleton<IJobHandler, ActivationJobHandler>();
+        services.AddSingleton<IJobHandler, VocabularyJobHandler>();
+        services.AddSingleton<IJobHandler, CompactionJobHandler>();
+        services.AddSingleton<JobQueue>();
+        services.AddHostedService<JobWorker>();
+        return services;
+    }
+}

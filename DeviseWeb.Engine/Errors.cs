@@ -1,0 +1,16 @@
+namespace DeviseWeb.Engine;
+
+/// <summary>
+/// A request the engine cannot serve, with a message a person can act on. Hosts map the subclasses once:
+/// <see cref="NotFoundException"/> to 404, <see cref="ConflictException"/> to 409, <see cref="InvalidInputException"/> to 400.
+/// </summary>
+public class DeviseException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>An id, a file or a version that does not exist.</summary>
+public sealed class NotFoundException(string message) : DeviseException(message);
+
+/// <summary>The request is fine but the state forbids it now: no trained model yet, the job queue is full.</summary>
+public sealed class ConflictException(string message) : DeviseException(message);
+
+/// <summary>The request itself is wrong: a bad option, an empty query, a label that breaks the rules.</summary>
+public sealed class InvalidInputException(string message) : DeviseException(message);

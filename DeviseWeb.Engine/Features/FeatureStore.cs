@@ -1,0 +1,74 @@
+using DeviseWeb.Engine.Search.Index;
+using DeviseWeb.Engine.Storage;
+
+namespace DeviseWeb.Engine.Features;
+
+/// <summary>
+/// Every gallery image's backbone features, computed once at import so training and re-embedding never run the
+/// backbone again: an unquantized vector column per backbone, opened on first use. The backbone model itself is
+/// loaded only when an image has to be read (import, a reference photo), not to search.
+/// </summary>
+public sealed class FeatureStore(EngineOptions options, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor) : IDisposable
+{
+    private readonly object _lock = new();
+    private InProcessVectorIndex? _index;
+
+    public IFeatureExtractor Extractor => extractor.Value;
+
+    private string? _backbone;
+
+    /// <summary>Names the backbone the stored features come from, e.g. "ResNet18:512".</summary>
+    public string Backbone
+    {
+        get
+        {
+            _ = Index;
+            return _backbone!;
+        }
+    }
+
+    public int Dimension => Index.Dimension;
+
+    internal InProcessVectorIndex Index
+    {
+        get
+        {
+            lock (_lock) return _index ??= InProcessVectorIndex.Open(OpenColumn(), new VectorIndexOptions { SealRows = options.VectorSealRows });
+        }
+    }
+
+    /// <summary>
+    /// The backbone's column. An existing one is found by the model file's name, so deleting or training never
+    /// loads the backbone just to learn its name and width.
+    /// </summary>
+    private IVectorColumn OpenColumn()
+    {
+        string prefix = VectorColumnStore.FeaturesColumn(Path.GetFileNameWithoutExtension(options.BackboneModelPath) + ":");
+        var existing = columns.ColumnNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (existing is not null && columns.DimensionOf(existing) is int dimension)
+        {
+            _backbone = existing[VectorColumnStore.FeaturesColumn("").Length..];
+            return columns.Open(existing, dimension, quantized: false);
+        }
+        _backbone = Extractor.Name;
+        return columns.Open(VectorColumnStore.FeaturesColumn(Extractor.Name), Extractor.Dimension, quantized: false);
+    }
+
+    /// <summary>Stores an image's features (inside the caller's transaction, if any).</summary>
+    public void Add(int imageId, float[] features) => Index.Add(imageId, features);
+
+    public void Remove(int imageId) => Index.Remove(imageId);
+
+    public float[]? Get(int imageId) => Index.Get(imageId);
+
+    /// <summary>Features of the given images, in the given order; an id without features throws.</summary>
+    public float[][] GetMany(IReadOnlyList<int> imageIds) => Index.GetMany(imageIds);
+
+    /// <summary>Ids of every image with stored features, ascending.</summary>
+    public IReadOnlyList<int> Ids() => Index.Ids();
+
+    public void Dispose()
+    {
+        lock (_lock) _index?.Dispose();
+    }
+}

@@ -1,0 +1,88 @@
+using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Imaging;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Storage;
+
+namespace DeviseWeb.Engine.Gallery;
+
+/// <summary>
+/// The one write path for a new gallery image: its original (content-addressed, written under a unique temporary
+/// name, flushed, then renamed), then in one transaction its record, thumbnail, label count, features and its
+/// embedding under every loaded model version. On any failure nothing is left behind.
+/// </summary>
+public sealed class ImageWriter(DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, GalleryService gallery, EngineOptions options)
+{
+    public ImportFileResult Add(LoadedImage image, byte[] thumbnail, float[] vector, string fileName, string label)
+    {
+        string relative = Path.Combine("images", image.ContentHash[..2], $"{image.ContentHash}.{image.Format}");
+        bool wroteFile = WriteOriginal(Path.Combine(options.DataDirectory, relative), image.Bytes);
+        var record = new ImageRecord
+        {
+            ContentHash = image.ContentHash, Label = label, FileName = fileName, StoredFile = relative,
+            Width = image.Width, Height = image.Height, ByteCount = image.ByteCount, AddedUtc = DateTime.UtcNow,
+        };
+        try
+        {
+            var added = Insert(record, thumbnail, vector);
+            return added is null
+                ? new ImportFileResult(fileName, ImportOutcome.Duplicate, gallery.FindByHash(image.ContentHash), "already in the gallery")
+                : new ImportFileResult(fileName, ImportOutcome.Added, gallery.ToInfo(added), null);
+        }
+        catch
+        {
+            // Unless a concurrent upload of the same content committed a record that now uses the file.
+            if (wroteFile && images.FindByHash(image.ContentHash) is null) File.Delete(Path.Combine(options.DataDirectory, relative));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds a record with its thumbnail and features, embedded under every loaded model version, in one transaction;
+    /// null when an image with the same content is already there. The original must already be stored.
+    /// </summary>
+    internal ImageRecord? Insert(ImageRecord record, byte[] thumbnail, float[] vector)
+    {
+        var leases = models.AcquireLoaded();
+        try
+        {
+            return database.Write(() =>
+            {
+                if (images.FindByHash(record.ContentHash) is not null) return null;
+                images.Add(record, thumbnail);
+                features.Add(record.Id, vector);
+                foreach (var lease in leases) lease.Model.Index.Add(record.Id, lease.Model.Embed([vector])[0]);
+                return record;
+            });
+        }
+        finally
+        {
+            foreach (var lease in leases) lease.Dispose();
+        }
+    }
+
+    /// <summary>Writes the original unless it is there already; true when this call wrote it.</summary>
+    private static bool WriteOriginal(string path, byte[] bytes)
+    {
+        if (File.Exists(path)) return false;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: false);
+            return true;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            return false; // the same content, stored by a concurrent upload a moment ago
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Imaging;
+using DeviseWeb.Engine.Text;
+
+namespace DeviseWeb.Engine.Gallery;
+
+/// <summary>
+/// Brings images into the gallery: a folder-per-label dataset (as a job) or one uploaded file (at once). One task
+/// reads, hashes, decodes and makes thumbnails; the backbone runs as one single-threaded call per core in parallel
+/// (faster here than one call using every core); records are written in file order, so ids do not depend on
+/// timing. A file that fails is reported with its reason and the import goes on.
+/// </summary>
+public sealed class ImportService(SafeImageLoader loader, FeatureStore features, ImageWriter writer, GalleryService gallery, EngineOptions options)
+{
+    /// <summary>Rejections listed in a summary at most; the count stays exact.</summary>
+    public const int MaxListedRejections = 500;
+
+    private sealed record Prepared(ImportFile File, LoadedImage? Image, byte[]? Thumbnail, float[]? Features, ImportFileResult? Result);
+
+    public async Task<ImportSummary> ImportFolderAsync(string directory, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var files = DatasetFolder.List(directory);
+        var clock = Stopwatch.StartNew();
+        int workers = Math.Max(1, Environment.ProcessorCount);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var featureSlots = new SemaphoreSlim(workers);
+        var pending = Channel.CreateBounded<Task<Prepared>>(new BoundedChannelOptions(workers * 4) { SingleReader = true, SingleWriter = true });
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var file in files)
+                {
+                    var decoded = Decode(file, seen);
+                    var prepared = decoded.Result is not null ? Task.FromResult(decoded) : ExtractAsync(decoded, featureSlots, stop.Token);
+                    await pending.Writer.WriteAsync(prepared, stop.Token).ConfigureAwait(false);
+                }
+            }
+            finally { pending.Writer.Complete(); }
+        }, stop.Token);
+
+        int added = 0, duplicates = 0, rejected = 0, done = 0;
+        var rejections = new List<ImportFileResult>();
+        try
+        {
+            await foreach (var task in pending.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                var item = await task.ConfigureAwait(false);
+                var result = item.Result ?? Store(item);
+                switch (result.Outcome)
+                {
+                    case ImportOutcome.Added: added++; break;
+                    case ImportOutcome.Duplicate: duplicates++; break;
+                    default:
+                        if (++rejected <= MaxListedRejections) rejections.Add(result);
+                        break;
+                }
+                progress?.Report(new ImportProgress(++done, files.Count, result.FileName, added, duplicates, rejected));
+            }
+        }
+        finally
+        {
+            // A failure here must not leave the producer waiting on a full channel.
+            stop.Cancel();
+            try { await producer.ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ImportSummary(added, duplicates, rejected, rejections, clock.Elapsed);
+    }
+
+    /// <summary>Imports one uploaded file: embedded and searchable at once when a model is active.</summary>
+    public async Task<ImportFileResult> ImportStreamAsync(Stream content, string fileName, string? label, CancellationToken cancellationToken = default)
+    {
+        string name = Path.GetFileName(fileName);
+        string labelText = LabelText.Normalize(string.IsNullOrWhiteSpace(label) ? LabelText.Unlabelled : label);
+        LoadedImage image;
+        try { image = await loader.LoadAsync(content, name, cancellationToken).ConfigureAwait(false); }
+        catch (ImageRejectedException e) { return Rejected(name, e.Reason); }
+        if (gallery.FindByHash(image.ContentHash) is { } existing)
+        {
+            image.Dispose();
+            return new ImportFileResult(name, ImportOutcome.Duplicate, existing, "already in the gallery");
+        }
+        return await Task.Run(() =>
+        {
+            float[] vector;
+            try { vector = features.Extractor.Extract(image); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                image.Dispose();
+                return BackboneFailure(name, e);
+            }
+            return Store(new Prepared(new ImportFile(name, labelText), image, Thumbnailer.MakeJpeg(image, options.ThumbnailSize), vector, null));
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<ImportFileResult> ImportFileAsync(string path, string? label, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(path)) throw new NotFoundException($"File not found: {path}");
+        await using var stream = File.OpenRead(path);
+        return await ImportStreamAsync(stream, path, label, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Prepared Decode(ImportFile file, HashSet<string> seen)
+    {
+        string name = Path.GetFileName(file.Path);
+        if (file.LabelProblem is { } problem) return new Prepared(file, null, null, null, Rejected(name, problem));
+        try
+        {
+            var bytes = loader.ReadFile(file.Path);
+            string hash = SafeImageLoader.HashOf(bytes);
+            if (!seen.Add(hash) || gallery.FindByHash(hash) is not null)
+                return new Prepared(file, null, null, null, new ImportFileResult(name, ImportOutcome.Duplicate, null, "same content as an image already imported"));
+            var image = loader.Decode(bytes, name, hash);
+            return new Prepared(file, image, Thumbnailer.MakeJpeg(image, options.ThumbnailSize), null, null);
+        }
+        catch (ImageRejectedException e) { return new Prepared(file, null, null, null, Rejected(name, e.Reason)); }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            return new Prepared(file, null, null, null, Rejected(name, "could not be read: " + e.Message));
+        }
+    }
+
+    private Task<Prepared> ExtractAsync(Prepared decoded, SemaphoreSlim slots, CancellationToken cancellationToken) => Task.Run(async () =>
+    {
+        await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { return decoded with { Features = features.Extractor.Extract(decoded.Image!) }; }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            decoded.Image!.Dispose();
+            return decoded with { Image = null, Result = BackboneFailure(Path.GetFileName(decoded.File.Path), e) };
+        }
+        finally { slots.Release(); }
+    }, cancellationToken);
+
+    /// <summary>Writes one decoded image; any failure becomes that file's rejection.</summary>
+    private ImportFileResult Store(Prepared item)
+    {
+        string name = Path.GetFileName(item.File.Path);
+        using var image = item.Image!;
+        try { return writer.Add(image, item.Thumbnail!, item.Features!, name, item.File.Label); }
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        {
+            return Rejected(name, "could not be stored: " + e.Message);
+        }
+    }
+
+    private static ImportFileResult Rejected(string name, string reason) => new(name, ImportOutcome.Rejected, null, reason);
+
+    private static ImportFileResult BackboneFailure(string fileName, Exception e) =>
+        Rejected(fileName, "the backbone could not read it: " + e.Message);
+}

@@ -1,0 +1,16 @@
+using DeviseWeb.Engine.Models;
+
+namespace DeviseWeb.Engine.Jobs.Handlers;
+
+/// <summary>Makes a model version the active one: embeds what its column lacks, then swaps it in whole.</summary>
+public sealed class ActivationJobHandler(ModelService models) : IJobHandler
+{
+    public JobKind Kind => JobKind.Activation;
+
+    public string Describe(JobRequest request) => $"Activate model version {request.ModelId}";
+
+    public void Validate(JobRequest request) => models.Get(request.ModelId ?? throw new InvalidInputException("Which model version to activate?"));
+
+    public async Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken) =>
+        new() { Model = await models.ActivateAsync(request.ModelId!.Value, context.Progress, cancellationToken).ConfigureAwait(false) };
+}

@@ -1,0 +1,89 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DeviseWeb.Engine.Storage;
+using DeviseWeb.Engine.Training;
+using LiteDB;
+using JsonSerializer = System.Text.Json.JsonSerializer;
+
+namespace DeviseWeb.Engine.Jobs;
+
+/// <summary>A job as stored: plain fields, with its request, progress and result as JSON (records round-trip there exactly).</summary>
+public sealed class JobRecord
+{
+    public string Id { get; set; } = "";
+    public JobKind Kind { get; set; }
+    public JobState State { get; set; }
+    public string Description { get; set; } = "";
+    public string Request { get; set; } = "{}";
+    public DateTime CreatedUtc { get; set; }
+    public DateTime? StartedUtc { get; set; }
+    public DateTime? EndedUtc { get; set; }
+    public string? Progress { get; set; }
+    public string? Training { get; set; }
+    public List<EpochMetrics> Epochs { get; set; } = [];
+    public List<string> Log { get; set; } = [];
+    public string? Result { get; set; }
+    public string? Error { get; set; }
+}
+
+/// <summary>Job records in the store, the newest <see cref="EngineOptions.JobHistoryLimit"/> kept.</summary>
+public sealed class JobRepository(DeviseDatabase database, EngineOptions options)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private ILiteCollection<JobRecord> Jobs => database.Collection<JobRecord>("jobs");
+
+    public void Save(JobInfo job) => database.Write(() => Jobs.Upsert(ToRecord(job)));
+
+    public JobInfo? Find(string id) => Jobs.FindById(id) is { } record ? ToInfo(record) : null;
+
+    /// <summary>The newest jobs first.</summary>
+    public IReadOnlyList<JobInfo> Recent(int take) =>
+        Jobs.Query().OrderByDescending(j => j.CreatedUtc).Limit(take).ToList().Select(ToInfo).ToList();
+
+    /// <summary>Marks jobs left queued or running by a process that ended without finishing them; returns them.</summary>
+    public IReadOnlyList<JobInfo> MarkInterrupted()
+    {
+        var stale = Jobs.Find(j => j.State == JobState.Queued || j.State == JobState.Running).ToList();
+        if (stale.Count == 0) return [];
+        var now = DateTime.UtcNow;
+        foreach (var job in stale)
+        {
+            job.Error = job.State == JobState.Running ? "The app stopped while this job ran." : "The app stopped before this job ran.";
+            job.State = JobState.Interrupted;
+            job.EndedUtc = now;
+        }
+        database.Write(() => Jobs.Update(stale));
+        return stale.Select(ToInfo).ToList();
+    }
+
+    /// <summary>Drops the oldest finished jobs beyond the history limit.</summary>
+    public void Prune()
+    {
+        int count = Jobs.Count();
+        if (count <= options.JobHistoryLimit) return;
+        var old = Jobs.Query().Where(j => j.State != JobState.Queued && j.State != JobState.Running)
+            .OrderBy(j => j.CreatedUtc).Select(j => j.Id).Limit(count - options.JobHistoryLimit).ToList();
+        database.Write(() => { foreach (var id in old) Jobs.Delete(id); });
+    }
+
+    private static JobRecord ToRecord(JobInfo job) => new()
+    {
+        Id = job.Id, Kind = job.Kind, State = job.State, Description = job.Description,
+        Request = JsonSerializer.Serialize(job.Request, Json), CreatedUtc = job.CreatedUtc, StartedUtc = job.StartedUtc,
+        EndedUtc = job.EndedUtc, Progress = Serialize(job.Progress), Training = Serialize(job.Training),
+        Epochs = [.. job.Epochs], Log = [.. job.Log], Result = Serialize(job.Result), Error = job.Error,
+    };
+
+    private static JobInfo ToInfo(JobRecord r) => new(
+        r.Id, r.Kind, r.State, r.Description, Deserialize<JobRequest>(r.Request) ?? new JobRequest { Kind = r.Kind },
+        Utc(r.CreatedUtc)!.Value, Utc(r.StartedUtc), Utc(r.EndedUtc),
+        Deserialize<JobProgress>(r.Progress), Deserialize<TrainingProgress>(r.Training), r.Epochs, r.Log,
+        Deserialize<JobResult>(r.Result), r.Error);
+
+    private static DateTime? Utc(DateTime? time) => time is { } t ? DateTime.SpecifyKind(t.ToUniversalTime(), DateTimeKind.Utc) : null;
+
+    private static string? Serialize<T>(T? value) where T : class => value is null ? null : JsonSerializer.Serialize(value, Json);
+
+    private static T? Deserialize<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, Json);
+}

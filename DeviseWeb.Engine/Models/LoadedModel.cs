@@ -1,0 +1,82 @@
+using DeviseWeb.Engine.Search.Index;
+using DeviseWeb.Engine.Storage;
+using DeviseWeb.Engine.Training;
+
+namespace DeviseWeb.Engine.Models;
+
+/// <summary>
+/// A model version ready to serve: its record, the gallery's embeddings under it (an index over its vector
+/// column) and its head, loaded on first use (a text search never needs libtorch). Reference-counted: the
+/// <see cref="ModelService"/> holds one reference while the version is active or cached, and every search holds
+/// one while it runs, so an evicted version is disposed only after its last search.
+/// </summary>
+internal sealed class LoadedModel
+{
+    private readonly Lazy<DeviseHead> _head;
+    private readonly object _embedLock = new();
+    private readonly HashSet<int> _train, _validation;
+    private readonly HashSet<string> _heldOutLabels;
+    private int _references = 1;
+
+    private readonly Action<LoadedModel> _released;
+
+    public LoadedModel(ModelRecord record, InProcessVectorIndex index, Func<DeviseHead> loadHead, Action<LoadedModel> released)
+    {
+        _released = released;
+        Record = record;
+        Index = index;
+        _head = new Lazy<DeviseHead>(loadHead, LazyThreadSafetyMode.ExecutionAndPublication);
+        _train = [.. record.TrainImageIds];
+        _validation = [.. record.ValidationImageIds];
+        _heldOutLabels = new HashSet<string>(record.HeldOutLabels, StringComparer.Ordinal);
+    }
+
+    public ModelRecord Record { get; }
+
+    public int Id => Record.Id;
+
+    public InProcessVectorIndex Index { get; }
+
+    public SplitKind SplitOf(int imageId, string label) =>
+        _heldOutLabels.Contains(label) ? SplitKind.HeldOut
+        : _train.Contains(imageId) ? SplitKind.Train
+        : _validation.Contains(imageId) ? SplitKind.Validation
+        : SplitKind.Unassigned;
+
+    public bool IsHeldOut(string label) => _heldOutLabels.Contains(label);
+
+    /// <summary>Predicted unit vectors for backbone features, in batches.</summary>
+    public float[][] Embed(IReadOnlyList<float[]> features)
+    {
+        if (features.Count == 0) return [];
+        var head = _head.Value;
+        lock (_embedLock) return head.EmbedRows(features, DeviceChooser.Device);
+    }
+
+    public bool TryAddReference()
+    {
+        int current;
+        do
+        {
+            current = Volatile.Read(ref _references);
+            if (current == 0) return false;
+        } while (Interlocked.CompareExchange(ref _references, current + 1, current) != current);
+        return true;
+    }
+
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        _released(this);
+        Index.Dispose();
+        if (_head.IsValueCreated) _head.Value.Dispose();
+    }
+}
+
+/// <summary>A model version held for the length of one request; dispose it to let the version go.</summary>
+internal readonly struct ModelLease(LoadedModel model) : IDisposable
+{
+    public LoadedModel Model { get; } = model;
+
+    public void Dispose() => Model.Release();
+}

@@ -1,0 +1,25 @@
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Storage;
+using DeviseWeb.Engine.Text;
+
+namespace DeviseWeb.Engine;
+
+/// <summary>What the data directory holds and what serves it, in one record for status lines.</summary>
+public sealed class StatusService(EngineOptions options, ImageRepository images, ModelService models, ModelRepository modelRecords, KeywordService keywords)
+{
+    public EngineStatus Get()
+    {
+        var labels = images.LabelCounts();
+        return new EngineStatus(
+            Path.GetFullPath(options.DataDirectory),
+            labels.Sum(l => l.Count),
+            labels.Count,
+            modelRecords.All().Count,
+            models.ActiveModelId,
+            models.IndexedCount,
+            DeviceChooser.Device.type.ToString(),
+            Path.GetFileNameWithoutExtension(options.BackboneModelPath),
+            "all-MiniLM-L6-v2",
+            keywords.Size);
+    }
+}

@@ -1,0 +1,86 @@
+using DeviseWeb.Engine.Jobs;
+using LiteDB;
+
+namespace DeviseWeb.Engine.Storage;
+
+/// <summary>
+/// The data directory's LiteDB file, opened once per process. Writes go through <see cref="Write{T}"/>: one
+/// writer at a time, one transaction per call, and nested calls on the same thread join the outer transaction,
+/// so an image record, its vectors and its label count commit together or not at all. In-memory state that
+/// mirrors a write (an index, a cache) changes in <see cref="AfterCommit"/>, so it never shows what was rolled back.
+/// </summary>
+public sealed class DeviseDatabase : IDisposable
+{
+    private readonly object _writeLock = new();
+    private List<Action>? _afterCommit; // non-null while a transaction is open; touched only under _writeLock
+
+    public DeviseDatabase(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        Lite = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct }, Mapper());
+    }
+
+    public string Path { get; }
+
+    internal LiteDatabase Lite { get; }
+
+    internal ILiteCollection<T> Collection<T>(string name) => Lite.GetCollection<T>(name);
+
+    /// <summary>True on the thread that has a transaction open.</summary>
+    public bool InTransaction => Monitor.IsEntered(_writeLock) && _afterCommit is not null;
+
+    public void Write(Action body) => Write(() => { body(); return 0; });
+
+    public T Write<T>(Func<T> body)
+    {
+        lock (_writeLock)
+        {
+            if (_afterCommit is not null) return body();
+            if (!Lite.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
+            _afterCommit = [];
+            T result;
+            List<Action> actions;
+            try
+            {
+                result = body();
+                Lite.Commit();
+            }
+            catch
+            {
+                _afterCommit = null;
+                Lite.Rollback();
+                throw;
+            }
+            actions = _afterCommit;
+            _afterCommit = null;
+            foreach (var action in actions) action();
+            return result;
+        }
+    }
+
+    /// <summary>Runs the action once the current transaction commits, or now when none is open on this thread.</summary>
+    public void AfterCommit(Action action)
+    {
+        lock (_writeLock)
+        {
+            if (_afterCommit is null) action();
+            else _afterCommit.Add(action);
+        }
+    }
+
+    private static BsonMapper Mapper()
+    {
+        var mapper = new BsonMapper();
+        mapper.Entity<ImageRecord>().Id(x => x.Id, autoId: false);
+        mapper.Entity<ModelRecord>().Id(x => x.Id);
+        mapper.Entity<LabelRecord>().Id(x => x.Label, autoId: false);
+        mapper.Entity<JobRecord>().Id(x => x.Id, autoId: false);
+        return mapper;
+    }
+
+    public void Dispose()
+    {
+        lock (_writeLock) Lite.Dispose(); // after any write in flight
+    }
+}

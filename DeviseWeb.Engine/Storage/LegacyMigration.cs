@@ -1,0 +1,45 @@
+using LiteDB;
+
+namespace DeviseWeb.Engine.Storage;
+
+/// <summary>
+/// Moves vectors from the first release's layout (one "features" and one "embeddings" document per image) into
+/// vector columns, once, in one transaction: the rows become column tail records, which the indexes seal into
+/// segment files as they open.
+/// </summary>
+public static class LegacyMigration
+{
+    public static void Run(DeviseDatabase database)
+    {
+        var lite = database.Lite;
+        bool hasFeatures = lite.CollectionExists("features"), hasEmbeddings = lite.CollectionExists("embeddings");
+        if (!hasFeatures && !hasEmbeddings) return;
+        var columns = lite.GetCollection<VectorColumnRecord>("vector_columns");
+        var tail = lite.GetCollection<VectorTailRecord>("vector_tail");
+        database.Write(() =>
+        {
+            if (hasFeatures)
+                foreach (var group in lite.GetCollection("features").FindAll().GroupBy(d => d["Backbone"].AsString))
+                    Move(columns, tail, VectorColumnStore.FeaturesColumn(group.Key), quantized: false,
+                        group.Select(d => (d["_id"].AsInt32, d["Vector"].AsBinary)));
+            if (hasEmbeddings)
+                foreach (var group in lite.GetCollection("embeddings").FindAll().GroupBy(d => d["ModelId"].AsInt32))
+                    Move(columns, tail, VectorColumnStore.EmbeddingsColumn(group.Key), quantized: true,
+                        group.Select(d => (d["ImageId"].AsInt32, d["Vector"].AsBinary)));
+            lite.DropCollection("features");
+            lite.DropCollection("embeddings");
+        });
+    }
+
+    private static void Move(ILiteCollection<VectorColumnRecord> columns, ILiteCollection<VectorTailRecord> tail,
+        string column, bool quantized, IEnumerable<(int ImageId, byte[] Vector)> rows)
+    {
+        var records = rows.Select(r => new VectorTailRecord
+        {
+            Id = VectorTailRecord.KeyOf(column, r.ImageId), Column = column, ImageId = r.ImageId, Vector = r.Vector,
+        }).ToList();
+        if (records.Count == 0) return;
+        columns.Upsert(new VectorColumnRecord { Id = column, Dimension = records[0].Vector.Length / sizeof(float), Quantized = quantized });
+        tail.Upsert(records);
+    }
+}
