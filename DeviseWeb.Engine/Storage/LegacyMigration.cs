@@ -5,7 +5,8 @@ namespace DeviseWeb.Engine.Storage;
 /// <summary>
 /// Moves vectors from the first release's layout (one "features" and one "embeddings" document per image) into
 /// vector columns, once, in one transaction: the rows become column tail records, which the indexes seal into
-/// segment files as they open.
+/// segment files as they open. The emptied old collections are dropped after the commit (LiteDB cannot drop a
+/// collection inside a transaction); a crash in between leaves them empty, and the next start just drops them.
 /// </summary>
 public static class LegacyMigration
 {
@@ -26,9 +27,11 @@ public static class LegacyMigration
                 foreach (var group in lite.GetCollection("embeddings").FindAll().GroupBy(d => d["ModelId"].AsInt32))
                     Move(columns, tail, VectorColumnStore.EmbeddingsColumn(group.Key), quantized: true,
                         group.Select(d => (d["ImageId"].AsInt32, d["Vector"].AsBinary)));
-            lite.DropCollection("features");
-            lite.DropCollection("embeddings");
+            if (hasFeatures) lite.GetCollection("features").DeleteAll();
+            if (hasEmbeddings) lite.GetCollection("embeddings").DeleteAll();
         });
+        lite.DropCollection("features");
+        lite.DropCollection("embeddings");
     }
 
     private static void Move(ILiteCollection<VectorColumnRecord> columns, ILiteCollection<VectorTailRecord> tail,
