@@ -67,26 +67,24 @@ public sealed class ModelService : IDisposable
         m.HeldOutImageIds.Count, m.History, m.Evaluation, m.DurationSeconds, active);
 
     /// <summary>The active version (null) or a given one, held until the lease is disposed.</summary>
-    internal ModelLease Acquire(int? modelId = null)
-    {
-        while (true)
-        {
-            var model = Find(modelId);
-            if (model.TryAddReference()) return new ModelLease(model);
-        }
-    }
+    internal ModelLease Acquire(int? modelId = null) => new(Find(modelId));
 
+    /// <summary>
+    /// The version with a reference taken for the caller under the lock, before the cache can evict it: with a
+    /// cache smaller than the versions asked for (size 0, say) a freshly loaded version is evicted at once, and
+    /// taking the reference afterwards found it disposed, every time.
+    /// </summary>
     private LoadedModel Find(int? modelId)
     {
         lock (_lock)
         {
             if (modelId is null || modelId == _active?.Id)
-                return _active ?? throw new ConflictException("No trained model yet: train one first (CLI: train; web: the Training page).");
+                return Held(_active ?? throw new ConflictException("No trained model yet: train one first (CLI: train; web: the Training page)."));
             if (Pinned(modelId.Value) is { } cached)
             {
                 _pinned.Remove(cached);
                 _pinned.AddFirst(cached);
-                return cached.Value;
+                return Held(cached.Value);
             }
         }
         // One load at a time, so two requests for the same version never open two indexes over one column.
@@ -101,6 +99,7 @@ public sealed class ModelService : IDisposable
             loaded ??= Load(_models.Find(modelId.Value) ?? throw new NotFoundException($"No model version {modelId}."));
             lock (_lock)
             {
+                Held(loaded);
                 _pinned.AddFirst(loaded);
                 while (_pinned.Count > Math.Max(0, _options.PinnedModelCacheSize) && _pinned.Last is { } last)
                 {
@@ -111,6 +110,10 @@ public sealed class ModelService : IDisposable
             return loaded;
         }
     }
+
+    /// <summary>Under the lock the active and cached versions hold the service's reference, so one more always succeeds.</summary>
+    private static LoadedModel Held(LoadedModel model) =>
+        model.TryAddReference() ? model : throw new InvalidOperationException($"Model version {model.Id} was released while in use.");
 
     private LinkedListNode<LoadedModel>? Pinned(int modelId)
     {
