@@ -16,12 +16,20 @@ public sealed class JobWorker(JobQueue queue, ILogger<JobWorker> logger) : Backg
         try
         {
             await foreach (var job in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-                await RunAsync(job, stoppingToken).ConfigureAwait(false);
+            {
+                // ReadAllAsync still hands out buffered jobs once stopping has begun: those never start.
+                if (stoppingToken.IsCancellationRequested) InterruptQueued(job);
+                else await RunAsync(job, stoppingToken).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
-        while (queue.Reader.TryRead(out var left))
-            if (left.TryCancelQueued())
-                queue.Ended(left, JobState.Interrupted, null, "The app stopped before this job ran.", "Interrupted: the app stopped before it ran");
+        while (queue.Reader.TryRead(out var left)) InterruptQueued(left);
+    }
+
+    private void InterruptQueued(LiveJob job)
+    {
+        if (job.TryCancelQueued())
+            queue.Ended(job, JobState.Interrupted, null, "The app stopped before this job ran.", "Interrupted: the app stopped before it ran");
     }
 
     private async Task RunAsync(LiveJob job, CancellationToken stoppingToken)
