@@ -23,7 +23,12 @@ public static class LabelText
     public static string Normalize(string? label)
     {
         if (label is null) throw new InvalidInputException("A label is required.");
-        var text = label.Normalize(NormalizationForm.FormC);
+        string text;
+        try { text = label.Normalize(NormalizationForm.FormC); }
+        catch (ArgumentException) // a lone surrogate: not text at all
+        {
+            throw new InvalidInputException($"Label '{Printable(label)}' is not valid Unicode text (it holds half of a character).");
+        }
         foreach (var rune in text.EnumerateRunes())
         {
             var category = Rune.GetUnicodeCategory(rune);
