@@ -1,3 +1,5 @@
+using DeviseWeb.Engine.Text;
+
 namespace DeviseWeb.Engine.Training;
 
 public enum SplitKind { Train, Validation, HeldOut, Unassigned }
@@ -27,7 +29,7 @@ public static class DatasetSplitter
         var heldOut = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var label in options.HeldOutLabels)
         {
-            var key = label.Trim().ToLowerInvariant();
+            var key = LabelText.Normalize(label); // the label rule, as the gallery stored them
             if (!byLabel.ContainsKey(key)) throw new InvalidInputException($"Held-out label '{label}' is not in the gallery.");
             heldOut.Add(key);
         }
