@@ -16,6 +16,8 @@ public sealed class JobRecord
     public string Description { get; set; } = "";
     public string Request { get; set; } = "{}";
     public DateTime CreatedUtc { get; set; }
+    /// <summary>CreatedUtc to the tick, the order of the history: LiteDB keeps dates to the millisecond, too coarse for jobs queued together.</summary>
+    public long CreatedTicks { get; set; }
     public DateTime? StartedUtc { get; set; }
     public DateTime? EndedUtc { get; set; }
     public string? Progress { get; set; }
@@ -39,7 +41,7 @@ public sealed class JobRepository(DeviseDatabase database, EngineOptions options
 
     /// <summary>The newest jobs first.</summary>
     public IReadOnlyList<JobInfo> Recent(int take) =>
-        Jobs.Query().OrderByDescending(j => j.CreatedUtc).Limit(take).ToList().Select(ToInfo).ToList();
+        Jobs.Query().OrderByDescending(j => j.CreatedTicks).Limit(take).ToList().Select(ToInfo).ToList();
 
     /// <summary>Marks jobs left queued or running by a process that ended without finishing them; returns them.</summary>
     public IReadOnlyList<JobInfo> MarkInterrupted()
@@ -63,21 +65,21 @@ public sealed class JobRepository(DeviseDatabase database, EngineOptions options
         int count = Jobs.Count();
         if (count <= options.JobHistoryLimit) return;
         var old = Jobs.Query().Where(j => j.State != JobState.Queued && j.State != JobState.Running)
-            .OrderBy(j => j.CreatedUtc).Select(j => j.Id).Limit(count - options.JobHistoryLimit).ToList();
+            .OrderBy(j => j.CreatedTicks).Select(j => j.Id).Limit(count - options.JobHistoryLimit).ToList();
         database.Write(() => { foreach (var id in old) Jobs.Delete(id); });
     }
 
     private static JobRecord ToRecord(JobInfo job) => new()
     {
         Id = job.Id, Kind = job.Kind, State = job.State, Description = job.Description,
-        Request = JsonSerializer.Serialize(job.Request, Json), CreatedUtc = job.CreatedUtc, StartedUtc = job.StartedUtc,
+        Request = JsonSerializer.Serialize(job.Request, Json), CreatedUtc = job.CreatedUtc, CreatedTicks = job.CreatedUtc.Ticks, StartedUtc = job.StartedUtc,
         EndedUtc = job.EndedUtc, Progress = Serialize(job.Progress), Training = Serialize(job.Training),
         Epochs = [.. job.Epochs], Log = [.. job.Log], Result = Serialize(job.Result), Error = job.Error,
     };
 
     private static JobInfo ToInfo(JobRecord r) => new(
         r.Id, r.Kind, r.State, r.Description, Deserialize<JobRequest>(r.Request) ?? new JobRequest { Kind = r.Kind },
-        Utc(r.CreatedUtc)!.Value, Utc(r.StartedUtc), Utc(r.EndedUtc),
+        new DateTime(r.CreatedTicks, DateTimeKind.Utc), Utc(r.StartedUtc), Utc(r.EndedUtc),
         Deserialize<JobProgress>(r.Progress), Deserialize<TrainingProgress>(r.Training), r.Epochs, r.Log,
         Deserialize<JobResult>(r.Result), r.Error);
 
