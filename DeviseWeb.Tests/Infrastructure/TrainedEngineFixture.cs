@@ -1,68 +1,43 @@
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Tests.Infrastructure;
 
 /// <summary>
-/// One real engine for a whole test collection: 17 demo labels (5–20 real images each) imported into a temporary
-/// data directory, a short model trained on them with 2 labels held out, and a 2,000-word keyword vocabulary
-/// (the full WordNet one takes minutes). Shared, so tests may read it and add to it but must not expect it to
-/// be exactly as built: use the counts it reports, not constants. Use it through
-/// <c>[Collection(TrainedEngineCollection.Name)]</c>; the collection runs its tests one after another, which also
-/// keeps its TorchSharp work from overlapping.
+/// One started engine over a private copy of the <see cref="TemplateData"/> for a whole test collection, for tests
+/// that read: the gallery, searches, keywords, the model. Shared, so tests may add to it (uploads) but must not
+/// delete, relabel or train on it, nor expect it to be exactly as built: use the counts it reports. Tests that
+/// change the gallery start their own host (<see cref="EngineHost.StartOnTemplateAsync"/>). Use it through
+/// <c>[Collection(TrainedEngineCollection.Name)]</c>; the collection runs its tests one after another.
 /// </summary>
 public sealed class TrainedEngineFixture : IAsyncLifetime
 {
-    public static readonly IReadOnlyList<string> Labels =
-        ["airplane", "apple", "bear", "boat", "bus", "car", "cat", "dog", "fish", "flower", "horse", "house", "moon", "pig", "rabbit", "tree", "whale"];
+    /// <summary>How the active model was trained.</summary>
+    public static TrainingOptions TrainingOptions => TemplateData.TrainingOptions;
 
-    public static readonly TrainingOptions TrainingOptions = new() { Epochs = 15, HeldOutLabelCount = 2, Seed = 1 };
+    public EngineHost Host { get; private set; } = null!;
 
-    public EngineOptions Options { get; } = new()
-    {
-        DataDirectory = TestData.NewTemporaryDirectory("trained-engine"),
-        VocabularyLimit = 2000,
-    };
+    public IServiceProvider Services => Host.Services;
 
-    public string DataDirectory => Options.DataDirectory;
+    public string DataDirectory => Host.DataDirectory;
 
-    /// <summary>The folder-per-label copy of the demo labels that was imported.</summary>
-    public string DatasetDirectory { get; } = TestData.CopySubset(Labels);
-
-    public DeviseEngine Engine { get; private set; } = null!;
-
-    public ImportSummary Import { get; private set; } = null!;
-
-    /// <summary>The model version trained at start-up (active unless a test activated another).</summary>
-    public ModelVersionInfo Model { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Engine = new DeviseEngine(Options);
-        Import = await Engine.ImportFolderAsync(DatasetDirectory);
-        Model = await Engine.TrainAsync(TrainingOptions);
-        await Engine.EnsureVocabularyAsync();
-    }
+    public T Get<T>() where T : notnull => Host.Get<T>();
 
     /// <summary>Gallery images with a given label, lowest id first.</summary>
-    public IReadOnlyList<ImageInfo> ImagesOf(string label) => Engine.ListImages(new ImageQuery(label, Take: 1000)).Items;
+    public IReadOnlyList<ImageInfo> ImagesOf(string label) =>
+        Get<GalleryService>().List(new ImageQuery(label, Take: GalleryService.MaxPageSize)).Items;
 
-    /// <summary>A file of the imported dataset, e.g. to upload it again (a duplicate) or search with it.</summary>
-    public string DatasetFile(string label) => Directory.GetFiles(Path.Combine(DatasetDirectory, label)).Order(StringComparer.Ordinal).First();
+    /// <summary>The gallery image imported from a given demo file.</summary>
+    public ImageInfo ImageOf(string label, string fileName) => ImagesOf(label).Single(i => i.FileName == fileName);
 
-    public Task DisposeAsync()
+    /// <summary>A demo file that is in the gallery, e.g. to upload it again (a duplicate) or search with it.</summary>
+    public static string DatasetFile(string label) => TemplateData.Files(label)[0];
+
+    public async Task InitializeAsync() => Host = await EngineHost.StartOnTemplateAsync();
+
+    public async Task DisposeAsync()
     {
-        Engine?.Dispose();
-        DeleteQuietly(DataDirectory);
-        DeleteQuietly(DatasetDirectory);
-        return Task.CompletedTask;
-    }
-
-    private static void DeleteQuietly(string directory)
-    {
-        try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
-        catch (IOException) { /* a file still open on a slow disk; the temp folder is cleaned eventually */ }
-        catch (UnauthorizedAccessException) { }
+        if (Host is not null) await Host.DisposeAsync();
     }
 }
 
