@@ -1,3 +1,4 @@
+using DeviseWeb.Engine;
 using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Tests.Training;
@@ -45,16 +46,27 @@ public sealed class DatasetSplitterTests
     [Fact]
     public void Split_OneLabel_FailsWithAClearMessage()
     {
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<InvalidInputException>(() =>
             DatasetSplitter.Split([(1, "cat"), (2, "cat")], new TrainingOptions { HeldOutLabelCount = 0 }));
 
         Assert.Contains("at least 2 labels", error.Message);
     }
 
     [Fact]
+    public void Split_HeldOutLabelWrittenAnotherWay_MatchesTheStoredLabel()
+    {
+        IReadOnlyList<(int, string)> images = [(1, "polar bear"), (2, "polar bear"), (3, "cat"), (4, "cat"), (5, "dog"), (6, "dog")];
+
+        var split = DatasetSplitter.Split(images, new TrainingOptions { HeldOutLabelCount = 0, HeldOutLabels = ["  Polar   BEAR "] });
+
+        Assert.Equal(["polar bear"], split.HeldOutLabels);
+        Assert.Equal([1, 2], split.HeldOutImageIds);
+    }
+
+    [Fact]
     public void Split_UnknownHeldOutLabel_IsNamedInTheError()
     {
-        var error = Assert.Throws<ArgumentException>(() =>
+        var error = Assert.Throws<InvalidInputException>(() =>
             DatasetSplitter.Split(Images, new TrainingOptions { HeldOutLabels = ["unicorn"] }));
 
         Assert.Contains("unicorn", error.Message);

@@ -1,0 +1,102 @@
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Training;
+using DeviseWeb.Tests.Infrastructure;
+
+namespace DeviseWeb.Tests.Models;
+
+/// <summary>Training through the Training job, on real demo images: the template's own run, and runs of its own.</summary>
+[Collection(TrainedEngineCollection.Name)]
+public sealed class ModelTrainerTests(TrainedEngineFixture shared)
+{
+    private ModelVersionInfo Template => shared.Get<ModelService>().List()[0];
+
+    [Fact]
+    public void Train_RealDemoImages_LowersValidationLossAndRetrievesFarAboveChance()
+    {
+        var history = Template.History;
+        var report = Template.Evaluation!;
+
+        Assert.Equal(TemplateData.Epochs, history.Count);
+        Assert.True(history[^1].ValidationLoss < history[0].ValidationLoss - 0.3,
+            $"validation loss {history[0].ValidationLoss:0.000} → {history[^1].ValidationLoss:0.000}");
+        Assert.True(report.SeenPrecisionAt9!.Value >= 0.6, $"precision@9 {report.SeenPrecisionAt9.Value:P0}");
+        Assert.True(report.SeenPrecisionAt9.Value > 8 * report.SeenPrecisionAt9.Chance, $"chance {report.SeenPrecisionAt9.Chance:P0}");
+        Assert.True(report.ValidationHit1!.Value >= 0.6, $"validation hit@1 {report.ValidationHit1.Value:P0}");
+        Assert.True(report.ValidationHit1.Value > 8 * report.ValidationHit1.Chance, $"chance {report.ValidationHit1.Chance:P0}");
+    }
+
+    [Fact]
+    public void Train_HeldOutLabel_KeepsItsImagesOutOfTrainingAndValidation()
+    {
+        int bears = TemplateData.CountOf(TemplateData.HeldOutLabel);
+
+        Assert.Equal([TemplateData.HeldOutLabel], Template.HeldOutLabels);
+        Assert.Equal(bears, Template.HeldOutCount);
+        Assert.Equal(TemplateData.ImageCount - bears, Template.TrainCount + Template.ValidationCount);
+        Assert.InRange(Template.ValidationCount, Template.TrainCount / 4, Template.TrainCount / 2);
+    }
+
+    [Fact]
+    public void TrainingJob_BadOptions_IsRefusedNamingEveryProblem()
+    {
+        var queue = shared.Get<JobQueue>();
+        var options = new TrainingOptions { Epochs = 0, LearningRate = -1, BatchSize = 0, Dropout = 1, ValidationFraction = 1 };
+        var before = queue.Recent().Select(j => j.Id).ToList();
+
+        var error = Assert.Throws<InvalidInputException>(() => queue.Enqueue(new JobRequest { Kind = JobKind.Training, Training = options }));
+
+        Assert.Contains("Epochs", error.Message);
+        Assert.Contains("Learning rate", error.Message);
+        Assert.Contains("Batch size", error.Message);
+        Assert.Contains("Dropout", error.Message);
+        Assert.Contains("Validation fraction", error.Message);
+        Assert.Throws<InvalidInputException>(() => queue.Enqueue(new JobRequest { Kind = JobKind.Training }));
+        Assert.Equal(before, queue.Recent().Select(j => j.Id));
+    }
+
+    [Fact]
+    public async Task TrainingJob_ActivateFalse_SavesAVersionAndKeepsTheActiveOne()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var models = engine.Get<ModelService>();
+        int active = models.ActiveModelId!.Value;
+
+        var version = await engine.TrainAsync(new TrainingOptions { Epochs = 2, HeldOutLabelCount = 2, Seed = 5, Activate = false });
+
+        Assert.False(version.IsActive);
+        Assert.Equal(active, models.ActiveModelId);
+        Assert.Equal([active, version.Id], models.List().Select(m => m.Id));
+        Assert.Equal(2, models.Get(version.Id).HeldOutLabels.Count);
+        Assert.Equal(2, version.History.Count);
+    }
+
+    [Fact]
+    public async Task TrainingJob_OneLabel_FailsSayingTwoLabelsAreNeeded()
+    {
+        await using var engine = await EngineHost.StartEmptyAsync();
+        await engine.ImportAsync(TestData.CopySubset(["moon"]));
+
+        var job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Training, Training = new TrainingOptions { HeldOutLabelCount = 0 } });
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("at least 2 labels", job.Error);
+        Assert.Empty(engine.Get<ModelService>().List());
+    }
+
+    [Fact]
+    public async Task TrainingJob_UnknownHeldOutLabel_FailsNamingIt()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+
+        var job = await engine.RunJobAsync(new JobRequest
+        {
+            Kind = JobKind.Training, Training = new TrainingOptions { Epochs = 1, HeldOutLabelCount = 0, HeldOutLabels = ["unicorn"] },
+        });
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains("unicorn", job.Error);
+        Assert.Single(engine.Get<ModelService>().List());
+    }
+}

@@ -1,0 +1,161 @@
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Search;
+using DeviseWeb.Tests.Infrastructure;
+
+namespace DeviseWeb.Tests.Search;
+
+/// <summary>Searches on the shared trained engine: real demo images, the model trained on them with "bear" held out.</summary>
+[Collection(TrainedEngineCollection.Name)]
+public sealed class SearchServiceTests(TrainedEngineFixture shared)
+{
+    private SearchService Search => shared.Get<SearchService>();
+
+    [Theory]
+    [InlineData("dog")]
+    [InlineData("airplane")]
+    [InlineData("clock")]
+    [InlineData("house")]
+    [InlineData("tree")]
+    public void SearchText_SeenLabel_PutsItsImagesFirst(string label)
+    {
+        var hits = Search.SearchText(label, k: 3).Hits;
+
+        Assert.Equal([label, label, label], hits.Select(h => h.Image.Label));
+        Assert.True(hits[0].Score >= hits[^1].Score);
+    }
+
+    [Fact]
+    public void SearchText_HeldOutLabel_RanksItsImagesFarAboveChance()
+    {
+        int gallery = shared.Get<GalleryService>().Count;
+
+        var hits = Search.SearchText(TemplateData.HeldOutLabel, k: SearchLimits.MaxK).Hits;
+
+        // The head never saw a bear: only the text space knows what "bear" is near. By chance they would rank
+        // anywhere; all four in the top fifth would happen about once in 600 tries.
+        var ranks = hits.Select((h, rank) => (h.Image.Label, Rank: rank + 1)).Where(h => h.Label == TemplateData.HeldOutLabel).Select(h => h.Rank).ToList();
+        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel), ranks.Count);
+        Assert.All(ranks, rank => Assert.True(rank <= gallery / 5, $"bear ranks {string.Join(", ", ranks)} of {gallery}"));
+    }
+
+    [Fact]
+    public void Search_GalleryImage_FindsItselfFirstWithScoreOne()
+    {
+        var image = shared.ImagesOf("horse")[0];
+
+        var best = Search.Search(new SearchQuery { ImageIds = [image.Id], K = 3 }).Hits[0];
+
+        Assert.Equal(image.Id, best.Image.Id);
+        Assert.Equal(1f, best.Score, 3);
+    }
+
+    [Fact]
+    public void SearchSimilar_GalleryImage_LeavesItselfOutAndFindsItsLabel()
+    {
+        var image = shared.ImagesOf("dog")[0];
+
+        var hits = Search.SearchSimilar(image.Id, k: 3).Hits;
+
+        Assert.DoesNotContain(hits, h => h.Image.Id == image.Id);
+        Assert.Equal(["dog", "dog", "dog"], hits.Select(h => h.Image.Label));
+    }
+
+    [Fact]
+    public void Search_WordsAndAnImage_MixesBothIntoOneQuery()
+    {
+        var boat = shared.ImagesOf("boat")[0];
+
+        var combined = Search.Search(new SearchQuery { Texts = ["tree"], ImageIds = [boat.Id], K = 10 }).Hits;
+
+        Assert.Contains(combined, h => h.Image.Label == "boat");
+        Assert.Contains(combined, h => h.Image.Label == "tree");
+    }
+
+    [Fact]
+    public async Task Search_ReferencePhotoNotInTheGallery_FindsItsLabel()
+    {
+        await using var photo = File.OpenRead(TemplateData.NotImportedPath(0));
+        var hash = await shared.Get<ReferencePhotos>().StoreAsync(photo, "my-apple.png");
+
+        var hits = Search.Search(new SearchQuery { ReferenceHashes = [hash], K = 5 }).Hits;
+
+        Assert.Equal(Enumerable.Repeat("apple", 5), hits.Select(h => h.Image.Label));
+    }
+
+    [Fact]
+    public void SearchBatch_SeveralQueries_AnswersEachAsASingleSearchWould()
+    {
+        var cat = shared.ImagesOf("cat")[0];
+        SearchQuery[] queries =
+        [
+            new() { Texts = ["moon"], K = 5 },
+            new() { ImageIds = [cat.Id], K = 4, ExcludeQueryImages = true },
+            new() { Texts = ["fish"], ImageIds = [cat.Id], K = 6, MinScore = 0.3f },
+        ];
+
+        var batch = Search.SearchBatch(queries);
+
+        Assert.Equal(queries.Length, batch.Count);
+        for (int i = 0; i < queries.Length; i++)
+        {
+            var single = Search.Search(queries[i]);
+            Assert.Equal(single.ModelId, batch[i].ModelId);
+            Assert.Equal(single.Hits.Select(h => h.Image.Id), batch[i].Hits.Select(h => h.Image.Id));
+            Assert.All(single.Hits.Zip(batch[i].Hits), p => Assert.Equal(p.First.Score, p.Second.Score, 5));
+        }
+    }
+
+    [Fact]
+    public void SearchText_MinScore_DropsHitsBelowIt()
+    {
+        var all = Search.SearchText("penguin", k: 50).Hits;
+
+        var close = Search.SearchText("penguin", k: 50, minScore: 0.9f).Hits;
+
+        Assert.NotEmpty(close);
+        Assert.All(close, h => Assert.True(h.Score >= 0.9f));
+        Assert.Equal(all.TakeWhile(h => h.Score >= 0.9f).Select(h => h.Image.Id), close.Select(h => h.Image.Id));
+        Assert.True(close.Count < all.Count);
+    }
+
+    [Fact]
+    public void Search_UnknownImageId_ThrowsNotFoundNamingIt()
+    {
+        var error = Assert.Throws<NotFoundException>(() => Search.SearchSimilar(987654));
+
+        Assert.Contains("987654", error.Message);
+    }
+
+    [Fact]
+    public void Search_UnknownModelVersion_ThrowsNotFound()
+    {
+        var error = Assert.Throws<NotFoundException>(() => Search.SearchText("dog", modelId: 999));
+
+        Assert.Contains("999", error.Message);
+    }
+
+    [Fact]
+    public void Search_BadQuery_ThrowsInvalidInputNamingEveryProblem()
+    {
+        var query = new SearchQuery { Texts = [new string('a', SearchLimits.MaxPhraseLength + 1)], K = 0, MinScore = 2f };
+
+        var error = Assert.Throws<InvalidInputException>(() => Search.Search(query));
+
+        Assert.Contains("k must be", error.Message);
+        Assert.Contains("score cutoff", error.Message);
+        Assert.Contains($"at most {SearchLimits.MaxPhraseLength} characters", error.Message);
+        Assert.Throws<InvalidInputException>(() => Search.Search(new SearchQuery()));
+        Assert.Throws<InvalidInputException>(() => Search.SearchBatch([]));
+    }
+
+    [Fact]
+    public async Task Search_NoModelYet_ThrowsConflictSayingToTrainFirst()
+    {
+        await using var engine = await EngineHost.StartEmptyAsync();
+
+        var error = Assert.Throws<ConflictException>(() => engine.Get<SearchService>().SearchText("dog"));
+
+        Assert.Contains("train", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+}
