@@ -197,6 +197,19 @@ public sealed class JobQueueTests
         await engine.WaitAsync(running.Id);
     }
 
+    [Fact]
+    public async Task Lookups_UnknownJob_AreEmptyOrNotFound()
+    {
+        await using var engine = await EngineHost.StartEmptyAsync();
+        var queue = engine.Get<JobQueue>();
+
+        Assert.Null(queue.Get("no-such-job"));
+        Assert.False(queue.Cancel("no-such-job"));
+        await Assert.ThrowsAsync<NotFoundException>(() => queue.WaitAsync("no-such-job"));
+        Assert.Null(queue.Active);
+        Assert.Null(queue.Latest(JobKind.Training));
+    }
+
     /// <summary>Every event the queue publishes, in order, and a way to wait for one.</summary>
     private sealed class EventLog : IDisposable
     {

@@ -132,6 +132,24 @@ public sealed class ModelServiceTests(TrainedEngineFixture shared)
         Assert.Equal([models.ActiveModelId!.Value], LoadedVersions(models));
     }
 
+    [Fact]
+    public async Task ActivationJob_VersionTrainedBeforeAnUpload_EmbedsTheUploadBeforeItServes()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var models = engine.Get<ModelService>();
+        var older = await engine.TrainAsync(Short with { Seed = 14, Activate = false });
+        await using var photo = File.OpenRead(TemplateData.NotImportedPath(1));
+        var upload = (await engine.Get<ImportService>().ImportStreamAsync(photo, "rabbit.png", "rabbit")).Image!;
+
+        await engine.ActivateAsync(older.Id);
+
+        Assert.Equal(older.Id, models.ActiveModelId);
+        Assert.Equal(TemplateData.ImageCount + 1, models.IndexedCount);
+        var itself = engine.Get<SearchService>().Search(new SearchQuery { ImageIds = [upload.Id], K = 1 });
+        Assert.Equal((older.Id, upload.Id), (itself.ModelId, itself.Hits[0].Image.Id));
+        Assert.Equal(1f, itself.Hits[0].Score, 3);
+    }
+
     private static List<(int, float)> Scores(SearchResult result) => result.Hits.Select(h => (h.Image.Id, h.Score)).ToList();
 
     /// <summary>The versions holding embeddings in memory now: the active one and the pinned ones still cached.</summary>
