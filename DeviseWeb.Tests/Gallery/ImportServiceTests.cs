@@ -122,7 +122,7 @@ public sealed class ImportServiceTests
     {
         await using var engine = await EngineHost.StartOnTemplateAsync();
         var gallery = engine.Get<GalleryService>();
-        var whale = TrainedEngineFixture.DatasetFile("whale");
+        var whale = TemplateData.Files("whale")[0];
         var existing = gallery.List(new ImageQuery("whale")).Items.Single(i => i.FileName == Path.GetFileName(whale));
         await using var stream = File.OpenRead(whale);
 

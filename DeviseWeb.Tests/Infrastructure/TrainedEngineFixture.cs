@@ -31,7 +31,7 @@ public sealed class TrainedEngineFixture : IAsyncLifetime
     public ImageInfo ImageOf(string label, string fileName) => ImagesOf(label).Single(i => i.FileName == fileName);
 
     /// <summary>A demo file that is in the gallery, e.g. to upload it again (a duplicate) or search with it.</summary>
-    public static string DatasetFile(string label) => TemplateData.Files(label)[0];
+    public string DatasetFile(string label) => TemplateData.Files(label)[0];
 
     public async Task InitializeAsync() => Host = await EngineHost.StartOnTemplateAsync();
 
