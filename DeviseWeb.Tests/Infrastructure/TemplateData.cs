@@ -67,19 +67,13 @@ public static class TemplateData
         return target;
     }
 
-    public static void DeleteQuietly(string directory)
-    {
-        try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
-        catch (IOException) { /* a temp folder left behind is harmless */ }
-        catch (UnauthorizedAccessException) { }
-    }
+    public static void DeleteQuietly(string directory) => TestData.DeleteQuietly(directory);
 
     private static async Task<string> BuildAsync()
     {
         var dataset = TestData.CopySubset(Labels);
         foreach (var (label, fileName) in NotImported) File.Delete(Path.Combine(dataset, label, fileName));
         var directory = TestData.NewTemporaryDirectory("template");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(directory);
         try
         {
             await using var host = await EngineHost.StartAsync(directory).ConfigureAwait(false);

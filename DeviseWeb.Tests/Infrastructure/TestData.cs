@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace DeviseWeb.Tests.Infrastructure;
 
 /// <summary>Where the repository and its demo data are, and small real subsets of the demo data for tests.</summary>
@@ -33,11 +35,46 @@ public static class TestData
         return target;
     }
 
+    /// <summary>A new folder in this run's scratch folder.</summary>
     public static string NewTemporaryDirectory(string purpose)
     {
-        var path = Path.Combine(Path.GetTempPath(), "devise-tests", $"{purpose}-{Guid.NewGuid():N}");
+        var path = Path.Combine(RunDirectory.Value, $"{purpose}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
         return path;
+    }
+
+    public static void DeleteQuietly(string directory)
+    {
+        try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }
+        catch (IOException) { /* a temp folder left behind is harmless */ }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Everything a run writes goes under one folder named by its process, and the folders of earlier runs whose
+    /// process has ended are deleted when the next run starts: the test host may be ended before any clean-up of
+    /// its own runs, and the template and dataset copies would pile up.
+    /// </summary>
+    private static readonly Lazy<string> RunDirectory = new(() =>
+    {
+        var root = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "devise-tests")).FullName;
+        foreach (var folder in Directory.GetDirectories(root, "run-*"))
+            if (int.TryParse(Path.GetFileName(folder)["run-".Length..], out int pid) && (pid == Environment.ProcessId || !IsRunning(pid)))
+                DeleteQuietly(folder);
+        var run = Directory.CreateDirectory(Path.Combine(root, $"run-{Environment.ProcessId}")).FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteQuietly(run);
+        return run;
+    }, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
     }
 
     private static string FindRoot()
