@@ -5,9 +5,8 @@ namespace DeviseWeb.Cli;
 /// <summary>A verb, its positional arguments and its --options (flags have no value).</summary>
 public sealed class CliArguments
 {
-    private static readonly HashSet<string> Flags = ["--json", "--no-activate", "--help", "--quick"];
+    private static readonly HashSet<string> Flags = ["--json", "--no-activate", "--help", "--quick", "--verbose"];
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
     public string Verb { get; }
     public IReadOnlyList<string> Positional { get; }
@@ -32,9 +31,9 @@ public sealed class CliArguments
         Positional = positional;
     }
 
-    public bool Has(string name) { _used.Add(name); return _options.ContainsKey(name); }
+    public bool Has(string name) => _options.ContainsKey(name);
 
-    public string? Get(string name) { _used.Add(name); return _options.GetValueOrDefault(name); }
+    public string? Get(string name) => _options.GetValueOrDefault(name);
 
     public int GetInt(string name, int fallback) => Get(name) is { } v
         ? int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : throw new CliUsageException($"{name} expects a whole number, got '{v}'.")
@@ -47,8 +46,13 @@ public sealed class CliArguments
     public string RequirePositional(int index, string what) =>
         index < Positional.Count ? Positional[index] : throw new CliUsageException($"'{Verb}' needs {what}.");
 
-    /// <summary>Options given but never asked for: a typo should fail loudly, not be ignored.</summary>
-    public IEnumerable<string> Unused => _options.Keys.Where(k => !_used.Contains(k));
+    /// <summary>Fails on an option the verb does not take, before anything runs: a typo must not be ignored.</summary>
+    public void RejectUnknown(IEnumerable<string> allowed)
+    {
+        var known = allowed.ToHashSet(StringComparer.Ordinal);
+        if (_options.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown)
+            throw new CliUsageException($"Unknown option {unknown} for '{Verb}'.");
+    }
 }
 
 public sealed class CliUsageException(string message) : Exception(message);

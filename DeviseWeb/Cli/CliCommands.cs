@@ -1,26 +1,42 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using DeviseWeb.Cli.Bench;
+using DeviseWeb.Cli.Verbs;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Imaging;
-using DeviseWeb.Engine.Training;
-using Microsoft.Extensions.Configuration;
 
 namespace DeviseWeb.Cli;
 
 /// <summary>The headless verbs of the DeviseWeb executable: a verb as first argument runs it and exits.</summary>
-public static partial class CliCommands
+public static class CliCommands
 {
-    public static readonly IReadOnlySet<string> Verbs = new HashSet<string>(StringComparer.Ordinal)
-        { "import", "train", "search", "similar", "keywords", "eval", "status", "models", "activate", "bench", "help", "--help" };
+    /// <summary>Exit codes: done, the request failed (unknown id, missing file, data directory in use), bad usage, cancelled (Ctrl+C).</summary>
+    public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    private static readonly string[] CommonOptions = ["--data", "--json", "--verbose"];
+
+    private sealed record Verb(Func<CommandContext, Task<int>> RunAsync, params string[] Options);
+
+    private static readonly Dictionary<string, Verb> Table = new(StringComparer.Ordinal)
     {
-        WriteIndented = true, Converters = { new JsonStringEnumConverter() },
+        ["import"] = new(GalleryVerbs.ImportAsync, "--label"),
+        ["status"] = new(c => Task.FromResult(GalleryVerbs.Status(c))),
+        ["train"] = new(ModelVerbs.TrainAsync, ModelVerbs.TrainingOptionNames),
+        ["eval"] = new(c => Task.FromResult(ModelVerbs.Eval(c)), "--model"),
+        ["models"] = new(c => Task.FromResult(ModelVerbs.Models(c))),
+        ["activate"] = new(ModelVerbs.ActivateAsync),
+        ["search"] = new(c => Task.FromResult(SearchVerbs.Search(c)), "--k", "--min-score", "--model"),
+        ["similar"] = new(SearchVerbs.SimilarAsync, "--k", "--model"),
+        ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
     };
+
+    public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["bench", "help", "--help"]).ToHashSet(StringComparer.Ordinal);
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
-    /// <summary>Runs a verb. Exit codes: 0 done, 1 the request failed (unknown id, missing file), 2 bad usage.</summary>
+    /// <summary>
+    /// Runs a verb against a generic host with the engine composed in it (its job worker running), and maps every
+    /// error once: the engine's typed errors and rejected images to <c>error: message</c> and exit 1, bad usage to
+    /// exit 2, Ctrl+C (or <paramref name="cancellationToken"/>) to 130 after the running job has stopped.
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null, CancellationToken cancellationToken = default)
     {
         output ??= Console.Out;
@@ -28,89 +44,82 @@ public static partial class CliCommands
         try
         {
             var cli = new CliArguments(args);
-            if (cli.Verb is "help" or "--help") { output.Write(Usage); return 0; }
-            var options = LoadOptions(cli);
-            bool json = cli.Has("--json");
-            if (cli.Verb == "bench") return await BenchCommand.RunAsync(cli, options, output, errors, cancellationToken);
-            using var engine = new DeviseEngine(options);
-            var context = new CommandContext(engine, cli, output, errors, json, cancellationToken);
-            int code = cli.Verb switch
+            if (cli.Verb is "help" or "--help") { output.Write(UsageText); return Done; }
+            if (cli.Verb == "bench") return await BenchCommand.RunAsync(cli, output, errors, cancellationToken);
+            if (!Table.TryGetValue(cli.Verb, out var verb)) throw new CliUsageException($"Unknown verb '{cli.Verb}'.");
+            cli.RejectUnknown(CommonOptions.Concat(verb.Options));
+
+            using var host = CliHost.Build(cli);
+            await CliHost.StartAsync(host, cancellationToken);
+            try
             {
-                "import" => await ImportAsync(context),
-                "train" => await TrainAsync(context),
-                "search" => Search(context),
-                "similar" => await SimilarAsync(context),
-                "keywords" => await KeywordsAsync(context),
-                "eval" => Eval(context),
-                "status" => Status(context),
-                "models" => Models(context),
-                "activate" => await ActivateAsync(context),
-                _ => throw new CliUsageException($"Unknown verb '{cli.Verb}'."),
-            };
-            if (cli.Unused.FirstOrDefault() is { } unused) throw new CliUsageException($"Unknown option {unused} for '{cli.Verb}'.");
-            return code;
+                // Ctrl+C stops the host's lifetime (ConsoleLifetime); the verb sees it as cancellation.
+                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken,
+                    host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+                var context = new CommandContext(host.Services, cli, output, errors, cli.Has("--json"),
+                    ConsoleProgress.IsInteractive(errors), cancel.Token);
+                return await verb.RunAsync(context);
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
         }
         catch (CliUsageException e)
         {
             errors.WriteLine($"error: {e.Message}");
             errors.WriteLine("Run 'DeviseWeb help' for the verbs and their options.");
-            return 2;
+            return Usage;
         }
-        catch (Exception e) when (e is DeviseException or ImageRejectedException or ArgumentException or InvalidOperationException or TrainingBusyException)
+        catch (Exception e) when (e is DeviseException or ImageRejectedException)
         {
             errors.WriteLine($"error: {e.Message}");
-            return 1;
+            return Failed;
         }
         catch (OperationCanceledException)
         {
             errors.WriteLine("cancelled");
-            return 130;
+            return Cancelled;
         }
     }
 
-    /// <summary>Options from appsettings.json, then environment (Devise__DataDirectory), then --data.</summary>
-    public static EngineOptions LoadOptions(CliArguments cli)
-    {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .Build();
-        var options = new EngineOptions();
-        configuration.GetSection(EngineOptions.SectionName).Bind(options);
-        if (cli.Get("--data") is { } data) options.DataDirectory = data;
-        return options;
-    }
-
-    private sealed record CommandContext(DeviseEngine Engine, CliArguments Cli, TextWriter Output, TextWriter Errors, bool Json, CancellationToken CancellationToken);
-
-    private static void WriteJson<T>(CommandContext c, T value) => c.Output.WriteLine(JsonSerializer.Serialize(value, Json));
-
-    public const string Usage = """
+    public const string UsageText = """
         DeviseWeb — visual-semantic image search (DeViSE). With no verb, runs the web app.
 
-        Usage: DeviseWeb <verb> [arguments] [--data DIR] [--json]
+        Usage: DeviseWeb <verb> [arguments] [--data DIR] [--json] [--verbose]
 
-          import DIR [--label L]     Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp),
-                                     or one image file with --label. DIR/labels.tsv may rename folders.
+        Gallery
+          import DIR                 Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp);
+                                     DIR/labels.tsv may rename folders.
+          import FILE [--label L]    Import one image (label: L, else its folder's name).
+          status                     What the data directory holds.
+
+        Models
           train [options]            Train a DeViSE head on the imported images and activate it.
               --epochs N (30) --lr X (0.002) --batch N (64) --hidden N (1024) --dropout X (0.2)
               --holdout N (10)       labels held out entirely for zero-shot evaluation
               --holdout-labels a,b   hold out these labels too
               --seed N (42) --no-activate
-          search "text" [--k N] [--min-score X] [--model N]
-                                     Images for words, including words that were never a label.
-          similar FILE_OR_ID [--k N] Images most like a gallery image (id) or any image file.
-          keywords FILE_OR_ID [--k N]  Nearest words (WordNet nouns and labels) to an image.
           eval [--model N]           Metrics of a model version with chance level beside them.
-          status                     What the data directory holds.
           models                     Model versions and their metrics.
           activate N                 Make model version N the one searches use.
-          bench [--quick]            Speed figures: features, import, training, search at 100k/1M.
+
+        Search
+          search "text" [--k N] [--min-score X] [--model N]
+                                     Images for words, including words that were never a label.
+          similar FILE_OR_ID [--k N] [--model N]
+                                     Images most like a gallery image (id) or any image file.
+          keywords FILE_OR_ID [--k N] [--model N]
+                                     Nearest words (WordNet nouns and labels) to an image.
+
+        Speed
+          bench [options]            Speed figures: features, import, training.
+              --images DIR (/tmp/peer-scratch/images) --limit N (300) --quick --only features,import,train
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
-        --json prints machine-readable results.
+        --json prints machine-readable results; --verbose shows the engine's log.
+        Long verbs (import, train, activate, the vocabulary for keywords) run as jobs with a progress bar;
+        Ctrl+C cancels the job. Exit codes: 0 done, 1 the request failed, 2 bad usage, 130 cancelled.
 
         """;
 }

@@ -1,41 +1,102 @@
+using System.Globalization;
+using DeviseWeb.Engine.Jobs;
 using ShellProgressBar;
 
 namespace DeviseWeb.Cli;
 
-/// <summary>A progress bar on a terminal; on a pipe or in CI, a plain line every few seconds instead.</summary>
+/// <summary>
+/// A job's progress on the console, drawn from its events: a progress bar on a terminal; on a pipe or in CI, a plain
+/// line every few seconds, one per training epoch and one per message the job logs (a rejected file, say).
+/// Events arrive on the job's thread.
+/// </summary>
 public sealed class ConsoleProgress : IDisposable
 {
+    private const int Ticks = 1000;
+    private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(3);
+    private readonly object _lock = new();
     private readonly ProgressBar? _bar;
     private readonly TextWriter _log;
     private readonly string _title;
     private DateTime _lastLine = DateTime.MinValue;
+    private int _lastDone = -1;
+    private bool _disposed;
 
-    public ConsoleProgress(string title, int total, TextWriter log)
+    public ConsoleProgress(string title, TextWriter log, bool interactive)
     {
         _title = title;
         _log = log;
-        if (!Console.IsOutputRedirected && !Console.IsErrorRedirected && Environment.GetEnvironmentVariable("CI") is null)
-            _bar = new ProgressBar(Math.Max(1, total), title, new ProgressBarOptions
+        if (interactive)
+            _bar = new ProgressBar(Ticks, title, new ProgressBarOptions
             {
                 ProgressCharacter = '─', ForegroundColor = ConsoleColor.Cyan, BackgroundColor = ConsoleColor.DarkGray,
                 ShowEstimatedDuration = true, CollapseWhenFinished = true, DisplayTimeInRealTime = true,
             });
     }
 
-    public void Report(int done, int total, string message, TimeSpan? remaining = null)
+    /// <summary>A terminal a bar can be drawn on: neither stream redirected (the bar draws on stdout), not in CI.</summary>
+    public static bool IsInteractive(TextWriter errors) =>
+        ReferenceEquals(errors, Console.Error) && !Console.IsOutputRedirected && !Console.IsErrorRedirected
+        && Environment.GetEnvironmentVariable("CI") is null;
+
+    public void Report(JobEvent e)
     {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            switch (e.Type)
+            {
+                case JobEventType.Epoch when e.Epoch is { } epoch:
+                    Line($"epoch {epoch.Epoch,3}/{e.Training?.Epochs}  train {epoch.TrainLoss:0.0000}  validation {epoch.ValidationLoss:0.0000}  lr {epoch.LearningRate:0.00000}");
+                    Show(e, always: false);
+                    break;
+                case JobEventType.Progress when e.Message is not null: // a line the job logged
+                    Line(e.Message);
+                    break;
+                case JobEventType.Progress:
+                    Show(e, always: false);
+                    break;
+                case JobEventType.Finished:
+                    Show(e, always: true);
+                    break;
+            }
+        }
+    }
+
+    private void Show(JobEvent e, bool always)
+    {
+        if (e.Progress is not { } progress) return;
+        string message = e.Training is { } t
+            ? $"epoch {t.Epoch}/{t.Epochs} loss {t.TrainLoss:0.0000}" + (t.ValidationLoss is { } v ? $" val {v:0.0000}" : "")
+            : progress.Message ?? "";
+        int done = (int)Math.Round(Math.Clamp(progress.Fraction, 0, 1) * Ticks);
         if (_bar is not null)
         {
-            _bar.MaxTicks = Math.Max(1, total);
-            if (remaining is { } eta) _bar.EstimatedDuration = eta;
+            if (progress.Remaining is { } eta) _bar.EstimatedDuration = progress.Elapsed + eta;
             _bar.Tick(done, message);
             return;
         }
         var now = DateTime.UtcNow;
-        if (now - _lastLine < TimeSpan.FromSeconds(3) && done < total) return;
+        if (!always && now - _lastLine < LineInterval) return;
+        if (done == _lastDone && done == Ticks) return; // the end, already shown by the last progress event
         _lastLine = now;
-        _log.WriteLine($"{_title}: {done}/{total} {message}");
+        _lastDone = done;
+        string counts = progress is { Done: { } d, Total: { } n } ? $" {d:N0}/{n:N0}" : "";
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_title}: {progress.Fraction,4:P0}{counts} {message}"));
     }
 
-    public void Dispose() => _bar?.Dispose();
+    private void Line(string text)
+    {
+        if (_bar is not null) _bar.WriteLine(text);
+        else _log.WriteLine(text);
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _bar?.Dispose();
+        }
+    }
 }

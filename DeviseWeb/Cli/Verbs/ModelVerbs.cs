@@ -1,0 +1,91 @@
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Evaluation;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Training;
+
+namespace DeviseWeb.Cli.Verbs;
+
+/// <summary>train, eval, models, activate.</summary>
+public static class ModelVerbs
+{
+    public static readonly string[] TrainingOptionNames =
+        ["--epochs", "--lr", "--batch", "--hidden", "--dropout", "--holdout", "--holdout-labels", "--seed", "--no-activate"];
+
+    public static async Task<int> TrainAsync(CommandContext c)
+    {
+        var options = new TrainingOptions
+        {
+            Epochs = c.Cli.GetInt("--epochs", 30),
+            LearningRate = c.Cli.GetDouble("--lr", 2e-3),
+            BatchSize = c.Cli.GetInt("--batch", 64),
+            HiddenSize = c.Cli.GetInt("--hidden", 1024),
+            Dropout = c.Cli.GetDouble("--dropout", 0.2),
+            HeldOutLabelCount = c.Cli.GetInt("--holdout", 10),
+            HeldOutLabels = (c.Cli.Get("--holdout-labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Seed = c.Cli.GetInt("--seed", 42),
+            Activate = !c.Cli.Has("--no-activate"),
+        };
+        var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Training, Training = options }, "train");
+        var model = job.Result?.Model ?? throw new DeviseException("Training finished without a model version.");
+        if (c.Json) { c.WriteJson(model); return 0; }
+        c.Output.WriteLine($"Model version {model.Id}: {model.Architecture}, {model.TrainCount} train / {model.ValidationCount} validation / {model.HeldOutCount} held-out images, {model.DurationSeconds:0.0} s{(model.IsActive ? ", active" : "")}.");
+        c.Output.WriteLine($"Held-out labels: {string.Join(", ", model.HeldOutLabels)}");
+        if (model.Evaluation is { } report) WriteReport(c, report);
+        return 0;
+    }
+
+    public static int Eval(CommandContext c)
+    {
+        int? modelId = ModelOption(c);
+        var report = c.Get<EvaluationService>().Evaluate(modelId, c.CancellationToken);
+        if (c.Json) { c.WriteJson(report); return 0; }
+        var models = c.Get<ModelService>();
+        var model = models.Get(modelId ?? models.ActiveModelId ?? throw new ConflictException("No trained model yet: train one first."));
+        c.Output.WriteLine($"Model version {model.Id} ({model.Architecture}), held out: {string.Join(", ", model.HeldOutLabels)}");
+        WriteReport(c, report);
+        return 0;
+    }
+
+    public static int Models(CommandContext c)
+    {
+        var models = c.Get<ModelService>().List();
+        if (c.Json) { c.WriteJson(models); return 0; }
+        c.Output.WriteLine($"{"id",4} {"created (UTC)",-17} {"epochs",6} {"val loss",8} {"ZS hit@5",8} {"P@9 seen",8} {"P@9 held",8}");
+        foreach (var m in models)
+        {
+            var e = m.Evaluation;
+            c.Output.WriteLine($"{m.Id,4} {m.CreatedUtc,-17:yyyy-MM-dd HH:mm} {m.Options.Epochs,6} {e?.ValidationLoss,8:0.000} {e?.ZeroShotHit5?.Value,8:P1} {e?.SeenPrecisionAt9?.Value,8:P1} {e?.HeldOutPrecisionAt9?.Value,8:P1}{(m.IsActive ? "  active" : "")}");
+        }
+        return 0;
+    }
+
+    public static async Task<int> ActivateAsync(CommandContext c)
+    {
+        int id = int.TryParse(c.Cli.RequirePositional(0, "a model version id"), out var n) ? n : throw new CliUsageException("'activate' expects a model version id.");
+        var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Activation, ModelId = id }, $"activate model version {id}");
+        var model = job.Result?.Model ?? c.Get<ModelService>().Get(id);
+        if (c.Json) { c.WriteJson(model); return 0; }
+        c.Output.WriteLine($"Model version {model.Id} is active; {c.Get<ModelService>().IndexedCount} images indexed.");
+        return 0;
+    }
+
+    public static int? ModelOption(CommandContext c) => c.Cli.Get("--model") is null ? null : c.Cli.GetInt("--model", 0);
+
+    private static void WriteReport(CommandContext c, EvaluationReport r)
+    {
+        c.Output.WriteLine($"{"metric",-34} {"value",8} {"chance",8} {"best",8} {"n",6}");
+        void Row(string name, Metric? m)
+        {
+            if (m is not null) c.Output.WriteLine($"{name,-34} {m.Value,8:P1} {m.Chance,8:P1} {m.Best,8:P1} {m.Count,6}");
+        }
+        if (r.ValidationLoss is { } loss) c.Output.WriteLine($"{"validation loss (1 - cosine)",-34} {loss,8:0.000}");
+        Row("zero-shot hit@1 (held-out labels)", r.ZeroShotHit1);
+        Row("zero-shot hit@5 (held-out labels)", r.ZeroShotHit5);
+        Row("validation hit@1 (seen labels)", r.ValidationHit1);
+        Row("validation hit@5 (seen labels)", r.ValidationHit5);
+        Row("precision@9, seen labels", r.SeenPrecisionAt9);
+        Row("precision@9, held-out labels", r.HeldOutPrecisionAt9);
+        c.Output.WriteLine($"({r.ImageCount} images, {r.LabelCount} labels as candidates)");
+    }
+}
