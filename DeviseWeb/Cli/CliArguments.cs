@@ -46,6 +46,14 @@ public sealed class CliArguments
     public string RequirePositional(int index, string what) =>
         index < Positional.Count ? Positional[index] : throw new CliUsageException($"'{Verb}' needs {what}.");
 
+    /// <summary>Whole numbers from every positional argument (image ids, say); at least one.</summary>
+    public IReadOnlyList<int> PositionalInts(string what)
+    {
+        if (Positional.Count == 0) throw new CliUsageException($"'{Verb}' needs {what}.");
+        return Positional.Select(p => int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)
+            ? n : throw new CliUsageException($"'{Verb}' expects {what}, got '{p}'.")).ToList();
+    }
+
     /// <summary>Fails on an option the verb does not take, before anything runs: a typo must not be ignored.</summary>
     public void RejectUnknown(IEnumerable<string> allowed)
     {

@@ -18,6 +18,9 @@ public static class CliCommands
     private static readonly Dictionary<string, Verb> Table = new(StringComparer.Ordinal)
     {
         ["import"] = new(GalleryVerbs.ImportAsync, "--label"),
+        ["delete"] = new(c => Task.FromResult(GalleryVerbs.Delete(c))),
+        ["relabel"] = new(c => Task.FromResult(GalleryVerbs.Relabel(c)), "--label"),
+        ["rename-label"] = new(c => Task.FromResult(GalleryVerbs.RenameLabel(c))),
         ["status"] = new(c => Task.FromResult(GalleryVerbs.Status(c))),
         ["train"] = new(ModelVerbs.TrainAsync, ModelVerbs.TrainingOptionNames),
         ["eval"] = new(c => Task.FromResult(ModelVerbs.Eval(c)), "--model"),
@@ -26,6 +29,8 @@ public static class CliCommands
         ["search"] = new(c => Task.FromResult(SearchVerbs.Search(c)), "--k", "--min-score", "--model"),
         ["similar"] = new(SearchVerbs.SimilarAsync, "--k", "--model"),
         ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
+        ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
+        ["compact"] = new(JobVerbs.CompactAsync),
     };
 
     public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["bench", "help", "--help"]).ToHashSet(StringComparer.Ordinal);
@@ -92,6 +97,9 @@ public static class CliCommands
           import DIR                 Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp);
                                      DIR/labels.tsv may rename folders.
           import FILE [--label L]    Import one image (label: L, else its folder's name).
+          delete ID...               Delete images: records, thumbnails, vectors, originals.
+          relabel ID... --label L    Give images another label.
+          rename-label OLD NEW       Move every image of a label to another (merging when NEW exists).
           status                     What the data directory holds.
 
         Models
@@ -112,13 +120,15 @@ public static class CliCommands
           keywords FILE_OR_ID [--k N] [--model N]
                                      Nearest words (WordNet nouns and labels) to an image.
 
-        Speed
+        Jobs and upkeep
+          jobs [--take N (20)]       Recent jobs (import, training, activation, ...) with state and duration.
+          compact                    Drop deleted images' rows from the vector files.
           bench [options]            Speed figures: features, import, training.
               --images DIR (/tmp/peer-scratch/images) --limit N (300) --quick --only features,import,train
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.
-        Long verbs (import, train, activate, the vocabulary for keywords) run as jobs with a progress bar;
+        Long verbs (import, train, activate, the vocabulary for keywords, compact) run as jobs with a progress bar;
         Ctrl+C cancels the job. Exit codes: 0 done, 1 the request failed, 2 bad usage, 130 cancelled.
 
         """;
