@@ -123,8 +123,9 @@ public static class CliCommands
         Jobs and upkeep
           jobs [--take N (20)]       Recent jobs (import, training, activation, ...) with state and duration.
           compact                    Drop deleted images' rows from the vector files.
-          bench [options]            Speed figures: features, import, training.
-              --images DIR (/tmp/peer-scratch/images) --limit N (300) --quick --only features,import,train
+          bench [options]            Speed figures: features, import, training, and a store seeded at scale.
+              --images DIR (/tmp/peer-scratch/images) --limit N (300)
+              --scale N,N (100000,1000000) --quick (100000 only) --only features,import,train,scale
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.
