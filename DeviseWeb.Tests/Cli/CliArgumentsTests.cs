@@ -31,4 +31,30 @@ public sealed class CliArgumentsTests
 
         Assert.Contains("--k", error.Message);
     }
+
+    [Fact]
+    public void RejectUnknown_OptionTheVerbDoesNotTake_FailsNamingIt()
+    {
+        var cli = new CliArguments(["train", "--epoch", "5"]);
+
+        var error = Assert.Throws<CliUsageException>(() => cli.RejectUnknown(["--epochs", "--data"]));
+
+        Assert.Equal("Unknown option --epoch for 'train'.", error.Message);
+    }
+
+    [Fact]
+    public void PositionalInts_Ids_ParsesEveryOne()
+    {
+        var cli = new CliArguments(["delete", "3", "17", "--json"]);
+
+        Assert.Equal([3, 17], cli.PositionalInts("image ids"));
+    }
+
+    [Fact]
+    public void PositionalInts_None_FailsSayingWhatIsNeeded()
+    {
+        var error = Assert.Throws<CliUsageException>(() => new CliArguments(["delete"]).PositionalInts("image ids"));
+
+        Assert.Equal("'delete' needs image ids.", error.Message);
+    }
 }
