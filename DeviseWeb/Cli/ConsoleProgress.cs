@@ -33,10 +33,21 @@ public sealed class ConsoleProgress : IDisposable
             });
     }
 
-    /// <summary>A terminal a bar can be drawn on: neither stream redirected (the bar draws on stdout), not in CI.</summary>
+    /// <summary>
+    /// A terminal a bar can be drawn on: neither stream redirected (the bar draws on stdout), not in CI, and wide enough
+    /// (ShellProgressBar fails on a terminal that reports no width, as a bare pseudo-terminal does).
+    /// </summary>
     public static bool IsInteractive(TextWriter errors) =>
         ReferenceEquals(errors, Console.Error) && !Console.IsOutputRedirected && !Console.IsErrorRedirected
-        && Environment.GetEnvironmentVariable("CI") is null;
+        && Environment.GetEnvironmentVariable("CI") is null && WindowWidth() >= MinimumWidth;
+
+    private const int MinimumWidth = 40;
+
+    private static int WindowWidth()
+    {
+        try { return Console.WindowWidth; }
+        catch (IOException) { return 0; }
+    }
 
     public void Report(JobEvent e)
     {
