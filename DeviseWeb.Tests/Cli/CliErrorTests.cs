@@ -52,6 +52,15 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Help_AnyVerbWithHelpFlag_PrintsEveryVerbAndExits0()
+    {
+        var run = await CliRunner.RunAsync("delete", "--help");
+
+        Assert.Equal(CliCommands.Done, run.ExitCode);
+        Assert.All(CliCommands.Verbs.Where(v => v is not ("help" or "--help")), verb => Assert.Contains($"  {verb} ", run.Output));
+    }
+
+    [Fact]
     public async Task Delete_IdNotANumber_Exit2()
     {
         var run = await CliRunner.RunAsync("delete", "12", "twelve", "--data", _data);

@@ -49,7 +49,7 @@ public static class CliCommands
         try
         {
             var cli = new CliArguments(args);
-            if (cli.Verb is "help" or "--help") { output.Write(UsageText); return Done; }
+            if (cli.Verb is "help" or "--help" || cli.Has("--help")) { output.Write(UsageText); return Done; }
             if (cli.Verb == "bench") return await BenchCommand.RunAsync(cli, output, errors, cancellationToken);
             if (!Table.TryGetValue(cli.Verb, out var verb)) throw new CliUsageException($"Unknown verb '{cli.Verb}'.");
             cli.RejectUnknown(CommonOptions.Concat(verb.Options));
