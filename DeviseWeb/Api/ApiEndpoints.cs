@@ -1,3 +1,5 @@
+using DeviseWeb.Engine;
+
 namespace DeviseWeb.Api;
 
 /// <summary>The JSON API under /api; its OpenAPI document is served at /openapi/v1.json.</summary>
@@ -6,11 +8,15 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapDeviseApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api");
+        // Every endpoint that changes the gallery, a model or a job sits in this group, so a permission check
+        // (.RequireAuthorization(...)) is added here once and covers them all.
+        var editor = api.MapGroup("");
         api.MapSearchApi();
-        api.MapImagesApi();
-        api.MapTrainingApi();
-        api.MapGet("/status", (Engine.DeviseEngine engine) => Results.Ok(engine.GetStatus()))
-            .WithTags("Status").WithSummary("What the data directory holds and which model is active.").Produces<Engine.EngineStatus>();
+        api.MapImagesApi(editor);
+        editor.MapGalleryEditApi();
+        api.MapJobsApi(editor);
+        api.MapGet("/status", (StatusService status) => Results.Ok(status.Get()))
+            .WithTags("Status").WithSummary("What the data directory holds and which model is active.").Produces<EngineStatus>();
         return endpoints;
     }
 }

@@ -1,21 +1,13 @@
-using DeviseWeb.Engine;
-
 namespace DeviseWeb.Api;
 
-/// <summary>RFC 7807 answers with a reason a person can act on, used by every endpoint.</summary>
+/// <summary>
+/// 400 answers for what the API reads itself (query text, multipart bodies), each naming what is wrong. The
+/// engine's own errors are mapped in one place, <see cref="ApiExceptionHandler"/>.
+/// </summary>
 public static class ApiProblems
 {
     public static IResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
         Results.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request", extensions: extensions);
-
-    public static IResult NotFound(string detail) =>
-        Results.Problem(detail: detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
-
-    public static IResult Conflict(string detail, IDictionary<string, object?>? extensions = null) =>
-        Results.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict", extensions: extensions);
-
-    public static IResult NoModel() =>
-        Conflict("No trained model yet: train one first (POST /api/training, or the Training page).");
 
     /// <summary>
     /// Reads an optional whole-number query parameter taken as text (so "abc" gets a 400 that names it, not the
@@ -34,8 +26,18 @@ public static class ApiProblems
         return BadRequest($"{name}: '{raw}' must be a whole number between {min} and {max}.");
     }
 
-    /// <summary>Null when the engine has an active model; else the 409 to return.</summary>
-    public static IResult? RequireModel(DeviseEngine engine) => engine.ActiveModel is null ? NoModel() : null;
+    /// <summary>Reads an optional enum query parameter by name, case-insensitive; null when absent or valid, else the 400.</summary>
+    public static IResult? ParseEnum<T>(string? raw, string name, out T? value) where T : struct, Enum
+    {
+        value = null;
+        if (string.IsNullOrWhiteSpace(raw)) return null;
+        if (Enum.TryParse<T>(raw, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(raw, out _))
+        {
+            value = parsed;
+            return null;
+        }
+        return BadRequest($"{name}: '{raw}' is not one of {string.Join(", ", Enum.GetNames<T>())}.");
+    }
 
     /// <summary>Null for a multipart/form-data request; else the 400 to return.</summary>
     public static IResult? RequireMultipart(HttpRequest request, string field) =>

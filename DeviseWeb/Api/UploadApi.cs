@@ -1,4 +1,5 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Services;
 
 namespace DeviseWeb.Api;
@@ -6,7 +7,7 @@ namespace DeviseWeb.Api;
 /// <summary>POST /api/images: many files per request, each imported on its own; a bad file never stops the others.</summary>
 public static class UploadApi
 {
-    public static async Task<IResult> UploadAsync(HttpRequest request, DeviseEngine engine, CancellationToken cancellationToken)
+    public static async Task<IResult> UploadAsync(HttpRequest request, ImportService import, EngineOptions options, CancellationToken cancellationToken)
     {
         if (ApiProblems.RequireMultipart(request, "files") is { } notMultipart) return notMultipart;
         var (form, problem) = await ApiProblems.ReadFormAsync(request, cancellationToken);
@@ -14,7 +15,6 @@ public static class UploadApi
         var files = form!.Files.GetFiles("files");
         if (files.Count == 0) return ApiProblems.BadRequest("Form field 'files' is empty: attach one or more images.");
         string? label = form["label"].FirstOrDefault();
-        if (label is { Length: > 100 }) return ApiProblems.BadRequest("label may have at most 100 characters.");
 
         var results = new List<ImportFileResult>(files.Count);
         foreach (var file in files)
@@ -22,13 +22,13 @@ public static class UploadApi
             // Only the base name is kept, for display; the engine stores the bytes under their content hash.
             string name = Path.GetFileName(file.FileName);
             if (string.IsNullOrWhiteSpace(name)) name = "upload";
-            if (file.Length > engine.Options.MaxFileBytes)
+            if (file.Length > options.MaxFileBytes)
             {
-                results.Add(new ImportFileResult(name, ImportOutcome.Rejected, null, $"larger than the {ByteSize.Format(engine.Options.MaxFileBytes)} limit ({ByteSize.Format(file.Length)})"));
+                results.Add(new ImportFileResult(name, ImportOutcome.Rejected, null, $"larger than the {ByteSize.Format(options.MaxFileBytes)} limit ({ByteSize.Format(file.Length)})"));
                 continue;
             }
             await using var stream = file.OpenReadStream();
-            results.Add(await engine.ImportStreamAsync(stream, name, label, cancellationToken));
+            results.Add(await import.ImportStreamAsync(stream, name, label, cancellationToken));
         }
 
         var response = new UploadResponse(results, results.Count(r => r.Outcome == ImportOutcome.Added),

@@ -2,14 +2,12 @@ using System.Text.Json.Serialization;
 using DeviseWeb.Api;
 using DeviseWeb.Components;
 using DeviseWeb.Engine;
-using DeviseWeb.Engine.Training;
 using DeviseWeb.Hubs;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace DeviseWeb.Extensions;
@@ -26,14 +24,17 @@ public static class DeviseWebExtensions
         services.Configure<EngineOptions>(section);
         services.Configure<DeviseWebOptions>(section);
 
-        // Process-wide singletons: the engine is thread-safe, and training jobs outlive the circuits that start them.
-        services.AddSingleton(sp => new DeviseEngine(sp.GetRequiredService<IOptions<EngineOptions>>().Value));
-        services.AddSingleton<TrainingJobRunner>();
-        services.AddSingleton<TrainingNotifier>();
-        services.AddSingleton<ModelActivationService>();
-        services.AddSingleton<FirstStartState>();
-        services.AddHostedService<TrainingHubBroadcaster>();
+        // The engine's services are singletons and its job worker a hosted service; jobs outlive the circuits that start them.
+        services.AddDeviseEngine();
+        // One relay of the job stream to pages; the hub's broadcaster and first start read the queue themselves.
+        services.AddSingleton<JobNotifier>();
+        services.AddHostedService<JobHubBroadcaster>();
         services.AddHostedService<FirstStartService>();
+
+        // The engine's typed errors become ProblemDetails in one place; a body that does not bind throws too, so it
+        // gets the same 400 with a reason in every environment (the default is an empty 400 outside Development).
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         long maxFileBytes = section.GetValue<long?>(nameof(EngineOptions.MaxFileBytes)) ?? new EngineOptions().MaxFileBytes;
         long maxRequestBytes = maxFileBytes * FilesPerRequest + 1024 * 1024;
@@ -80,7 +81,7 @@ public static class DeviseWebExtensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapDeviseApi();
-        app.MapHub<TrainingHub>(TrainingHub.Path);
+        app.MapHub<JobHub>(JobHub.Path);
         app.MapOpenApi();
         return app;
     }

@@ -1,4 +1,7 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
 using Microsoft.Extensions.Options;
 
@@ -6,13 +9,14 @@ namespace DeviseWeb.Services;
 
 /// <summary>
 /// Makes a fresh install useful without a command line: when the gallery is empty and the seed folder exists,
-/// imports it, trains a first model through the <see cref="TrainingJobRunner"/> (so /training shows it live),
-/// then embeds the keyword vocabulary once (cached on disk afterwards). Off with Devise:FirstStart=false.
+/// queues an import of it, then a first training run, then the keyword vocabulary (embedded once, cached on disk
+/// afterwards), waiting for each. They are ordinary jobs, so the gallery banner, the status badge and /training
+/// show them live. Off with Devise:FirstStart=false.
 /// </summary>
 public sealed class FirstStartService(
-    DeviseEngine engine,
-    TrainingJobRunner runner,
-    FirstStartState state,
+    JobQueue jobs,
+    GalleryService gallery,
+    ModelService models,
     IOptions<DeviseWebOptions> options,
     ILogger<FirstStartService> logger) : BackgroundService
 {
@@ -27,27 +31,25 @@ public sealed class FirstStartService(
         try
         {
             if (await ImportSeedAsync(stoppingToken)) await TrainFirstModelAsync(stoppingToken);
-            await WarmVocabularyAsync(stoppingToken);
-            state.Report(new FirstStartStatus(FirstStartStage.Done, Message: "Ready"));
+            logger.LogInformation("Preparing the keyword vocabulary (the first time embeds every WordNet noun: a few minutes; cached after)");
+            await RunAsync(new JobRequest { Kind = JobKind.Vocabulary }, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             logger.LogInformation("First start stopped with the app");
         }
-        catch (Exception e)
+        catch (DeviseException e)
         {
             logger.LogError(e, "First start failed; the app keeps running");
-            state.Report(new FirstStartStatus(FirstStartStage.Failed, Message: e.Message));
         }
     }
 
-    /// <summary>True when it imported the seed folder into an empty gallery.</summary>
+    /// <summary>True when it imported images from the seed folder into an empty gallery.</summary>
     private async Task<bool> ImportSeedAsync(CancellationToken cancellationToken)
     {
-        var status = engine.GetStatus();
-        if (status.ImageCount > 0)
+        if (gallery.Count > 0)
         {
-            logger.LogInformation("Gallery holds {Count} images; no seed import", status.ImageCount);
+            logger.LogInformation("Gallery holds {Count} images; no seed import", gallery.Count);
             return false;
         }
         var seed = options.Value.ResolveSeedDirectory();
@@ -56,54 +58,26 @@ public sealed class FirstStartService(
             logger.LogInformation("Gallery is empty and no seed folder was found at {Seed}; upload images or run 'DeviseWeb import'", options.Value.SeedDirectory);
             return false;
         }
-        logger.LogInformation("Gallery is empty: importing the seed folder {Seed}", seed);
-        state.Report(new FirstStartStatus(FirstStartStage.Importing, Message: seed));
-        var progress = new SynchronousProgress<ImportProgress>(p =>
-            state.Report(new FirstStartStatus(FirstStartStage.Importing, p.Done, p.Total, p.CurrentFile)));
-        var summary = await engine.ImportFolderAsync(seed, progress, cancellationToken);
-        logger.LogInformation("Imported {Added} images ({Duplicates} duplicates, {Rejected} rejected) in {Seconds:0.0} s",
-            summary.Added, summary.Duplicates, summary.Rejected, summary.Elapsed.TotalSeconds);
-        foreach (var rejected in summary.Rejections) logger.LogWarning("Rejected {File}: {Reason}", rejected.FileName, rejected.Reason);
-        return summary.Added > 0;
+        var job = await RunAsync(new JobRequest { Kind = JobKind.Import, Import = new ImportJobOptions(seed) }, cancellationToken);
+        return job.Result?.Import?.Added > 0;
     }
 
     private async Task TrainFirstModelAsync(CancellationToken cancellationToken)
     {
-        if (engine.ActiveModel is not null) return;
-        state.Report(new FirstStartStatus(FirstStartStage.Training, Message: "Training a first model"));
+        if (models.ActiveModelId is not null) return;
         // The defaults hold out 10 labels for zero-shot evaluation; a small seed folder keeps most of its labels for training.
-        int labels = engine.GetDatasetSummary().Labels.Count;
+        int labels = gallery.Summary().Labels.Count;
         var training = new TrainingOptions { HeldOutLabelCount = Math.Min(new TrainingOptions().HeldOutLabelCount, labels / 4) };
-        TrainingJobSnapshot job;
-        try { job = runner.Start(training); }
-        catch (TrainingBusyException e)
-        {
-            logger.LogInformation("A training job ({JobId}) is already running; first start waits for it", e.RunningJobId);
-            await runner.WaitAsync(e.RunningJobId).WaitAsync(cancellationToken);
-            return;
-        }
-        logger.LogInformation("Training a first model (job {JobId}); watch it on /training", job.Id);
-        using var stop = cancellationToken.Register(() => runner.Cancel(job.Id));
-        await runner.WaitAsync(job.Id).WaitAsync(cancellationToken);
-        var done = runner.Get(job.Id);
-        if (done?.State == TrainingJobState.Failed) logger.LogWarning("First training job {JobId} failed: {Error}", job.Id, done.Error);
-        else logger.LogInformation("First training job {JobId} ended: {State}, model version {ModelId}", job.Id, done?.State, done?.ModelId);
+        await RunAsync(new JobRequest { Kind = JobKind.Training, Training = training }, cancellationToken);
     }
 
-    private async Task WarmVocabularyAsync(CancellationToken cancellationToken)
+    private async Task<JobInfo> RunAsync(JobRequest request, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Preparing the keyword vocabulary (the first time embeds every WordNet noun: a few minutes; cached after)");
-        state.Report(new FirstStartStatus(FirstStartStage.WarmingVocabulary, Message: "Preparing the keyword vocabulary"));
-        int lastLogged = -1;
-        var progress = new SynchronousProgress<(int Done, int Total)>(p =>
-        {
-            state.Report(new FirstStartStatus(FirstStartStage.WarmingVocabulary, p.Done, p.Total, "Preparing the keyword vocabulary"));
-            int tenth = p.Total == 0 ? 10 : p.Done * 10 / p.Total;
-            if (tenth == lastLogged) return;
-            lastLogged = tenth;
-            logger.LogInformation("Keyword vocabulary: {Done:N0}/{Total:N0} words", p.Done, p.Total);
-        });
-        await engine.EnsureVocabularyAsync(progress, cancellationToken);
-        logger.LogInformation("Keyword vocabulary ready: {Count:N0} words", engine.GetStatus().VocabularySize);
+        var job = jobs.Enqueue(request);
+        logger.LogInformation("First start: {Description} (job {JobId}); watch it on /training", job.Description, job.Id);
+        var done = await jobs.WaitAsync(job.Id, cancellationToken);
+        if (done.State == JobState.Finished) logger.LogInformation("First start: {Line}", done.Log.LastOrDefault());
+        else logger.LogWarning("First start job {JobId} ({Description}) ended {State}: {Error}", done.Id, done.Description, done.State, done.Error);
+        return done;
     }
 }

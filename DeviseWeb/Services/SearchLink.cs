@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Search;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 
@@ -10,20 +10,18 @@ namespace DeviseWeb.Services;
 /// The whole search as a URL, shared by the /search page and GET /api/search:
 /// <c>q</c> (repeatable; a value may also hold several comma-separated phrases — the page writes one q per phrase),
 /// <c>img</c> (repeatable gallery image ids), <c>ref</c> (repeatable reference-photo content hashes),
-/// <c>k</c> (1–1000, default 24), <c>min</c> (score cutoff, −1–1) and <c>model</c> (the model version that
-/// produced the results, so a shared link reproduces them after a newer model is activated).
+/// <c>k</c> (1–<see cref="SearchLimits.MaxK"/>, default <see cref="SearchLimits.DefaultK"/>), <c>min</c> (score cutoff,
+/// −1–1) and <c>model</c> (the model version that produced the results, so a shared link reproduces them after a newer
+/// model is activated). The limits are the engine's <see cref="SearchLimits"/>, the same for every entry point.
 /// </summary>
 public sealed record SearchLink
 {
-    public const int DefaultK = 24;
-    public const int MaxK = 1000;
-    public const int MaxParts = 20;
     public const string PagePath = "/search";
 
     public IReadOnlyList<string> Texts { get; init; } = [];
     public IReadOnlyList<int> ImageIds { get; init; } = [];
     public IReadOnlyList<string> References { get; init; } = [];
-    public int K { get; init; } = DefaultK;
+    public int K { get; init; } = SearchLimits.DefaultK;
     public float? MinScore { get; init; }
     public int? ModelId { get; init; }
 
@@ -70,7 +68,7 @@ public sealed record SearchLink
         var errors = new List<string>();
 
         var texts = Get("q").SelectMany(v => (v ?? "").Split(',')).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct().ToList();
-        if (texts.Any(t => t.Length > 200)) errors.Add("q: a phrase may have at most 200 characters.");
+        if (texts.Any(t => t.Length > SearchLimits.MaxPhraseLength)) errors.Add($"q: a phrase may have at most {SearchLimits.MaxPhraseLength} characters.");
 
         var ids = new List<int>();
         foreach (var raw in Get("img"))
@@ -84,14 +82,15 @@ public sealed record SearchLink
             if (hash.Length == 64 && hash.All(char.IsAsciiHexDigitLower)) { if (!references.Contains(hash)) references.Add(hash); }
             else errors.Add($"ref: '{raw}' is not a reference photo hash (64 hex digits).");
         }
-        if (texts.Count + ids.Count + references.Count > MaxParts) errors.Add($"A query may combine at most {MaxParts} phrases and images.");
+        if (texts.Count + ids.Count + references.Count > SearchLimits.MaxParts)
+            errors.Add($"A query may combine at most {SearchLimits.MaxParts} phrases and images.");
 
-        int k = DefaultK;
+        int k = SearchLimits.DefaultK;
         if (Get("k") is { Count: > 0 } kValues && !string.IsNullOrWhiteSpace(kValues[^1]))
-            if (!int.TryParse(kValues[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out k) || k is < 1 or > MaxK)
+            if (!int.TryParse(kValues[^1], NumberStyles.Integer, CultureInfo.InvariantCulture, out k) || k is < 1 or > SearchLimits.MaxK)
             {
-                errors.Add($"k: '{kValues[^1]}' must be a whole number between 1 and {MaxK}.");
-                k = DefaultK;
+                errors.Add($"k: '{kValues[^1]}' must be a whole number between 1 and {SearchLimits.MaxK}.");
+                k = SearchLimits.DefaultK;
             }
 
         float? min = null;

@@ -1,38 +1,74 @@
-using DeviseWeb.Engine;
-using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace DeviseWeb.Components.Layout;
 
-/// <summary>The app bar's live status: the active model version, an activation in progress, a running job.</summary>
+// Contract for tests: the running (else queued) job as a chip data-testid="running-job", e.g. "Training 34%", "Activating v3 50%".
+
+/// <summary>The app bar's live status: the active model version and the job running now, with its progress.</summary>
 public sealed partial class StatusBadge : IDisposable
 {
-    private readonly List<IDisposable> _subscriptions = [];
+    private IDisposable? _subscription;
     private int? _activeModel;
-    private int? _activating;
-    private bool _training;
+    private JobInfo? _job;
+    private JobProgress? _progress;
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
-    [Inject] private TrainingJobRunner Runner { get; set; } = default!;
-    [Inject] private TrainingNotifier Notifier { get; set; } = default!;
-    [Inject] private ModelActivationService Activation { get; set; } = default!;
+    [Inject] private ModelService Models { get; set; } = default!;
+    [Inject] private JobQueue Jobs { get; set; } = default!;
+    [Inject] private JobNotifier Notifier { get; set; } = default!;
+
+    private int? Percent => _progress is { } p ? (int)Math.Round(p.Fraction * 100) : null;
+
+    private string JobText
+    {
+        get
+        {
+            var job = _job!;
+            string what = job.Kind switch
+            {
+                JobKind.Training => "Training",
+                JobKind.Activation => $"Activating v{job.Request.ModelId}",
+                JobKind.Import => "Importing",
+                JobKind.Vocabulary => "Preparing keywords",
+                _ => "Compacting",
+            };
+            if (job.State == JobState.Queued) return what + " (queued)";
+            return Percent is int percent ? $"{what} {percent}%" : what + "…";
+        }
+    }
+
+    private string JobIcon => _job?.Kind switch
+    {
+        JobKind.Training => Icons.Material.Filled.ModelTraining,
+        JobKind.Import => Icons.Material.Filled.CloudUpload,
+        _ => Icons.Material.Filled.Sync,
+    };
 
     protected override void OnInitialized()
     {
         Refresh();
-        _subscriptions.Add(Notifier.Subscribe(e => e.Kind is TrainingJobEventKind.Progress or TrainingJobEventKind.Epoch
-            ? Task.CompletedTask
-            : InvokeAsync(() => { Refresh(); StateHasChanged(); })));
-        _subscriptions.Add(Activation.Subscribe(_ => InvokeAsync(() => { Refresh(); StateHasChanged(); })));
+        _subscription = Notifier.Subscribe(e => InvokeAsync(() => OnJobEvent(e)));
+    }
+
+    private void OnJobEvent(JobEvent e)
+    {
+        int? before = Percent;
+        if (e.Job is not null) Refresh();
+        else if (e.JobId == _job?.Id && e.Progress is { } progress) _progress = progress;
+        else return;
+        // Progress arrives several times a second; the chip shows whole percents, so most events change nothing.
+        if (e.Job is not null || Percent != before) StateHasChanged();
     }
 
     private void Refresh()
     {
-        _activeModel = Engine.ActiveModel?.Record.Id;
-        _activating = Activation.ActivatingId;
-        _training = Runner.IsRunning;
+        _activeModel = Models.ActiveModelId;
+        _job = Jobs.Active;
+        _progress = _job?.Progress;
     }
 
-    public void Dispose() => _subscriptions.ForEach(s => s.Dispose());
+    public void Dispose() => _subscription?.Dispose();
 }

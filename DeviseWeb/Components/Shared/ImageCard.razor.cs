@@ -1,10 +1,13 @@
 using System.Globalization;
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
 using Microsoft.AspNetCore.Components;
 
 namespace DeviseWeb.Components.Shared;
 
-/// <summary>A thumbnail linking to the image's page, with its label and either a score or its split.</summary>
+/// <summary>
+/// A thumbnail with its label and either a score or its split. It links to the image's page, or, while the
+/// gallery selects, it is a checkbox (the whole card toggles it).
+/// </summary>
 public sealed partial class ImageCard
 {
     /// <summary>The image shown. Required.</summary>
@@ -18,6 +21,17 @@ public sealed partial class ImageCard
 
     /// <summary>The card's data-testid. Default "gallery-image" (search results use "result").</summary>
     [Parameter] public string TestId { get; set; } = "gallery-image";
+
+    /// <summary>Render a checkbox card (labelled "Select &lt;label&gt; (image &lt;id&gt;)") instead of a link. Default false.</summary>
+    [Parameter] public bool Selectable { get; set; }
+
+    /// <summary>Whether the checkbox is ticked (with <see cref="Selectable"/>). Default false.</summary>
+    [Parameter] public bool Selected { get; set; }
+
+    /// <summary>Called with the new state when the checkbox is ticked or cleared. Default: none.</summary>
+    [Parameter] public EventCallback<bool> SelectedChanged { get; set; }
+
+    private Task OnCheckChangedAsync(ChangeEventArgs e) => SelectedChanged.InvokeAsync(e.Value is true || e.Value is "true" || e.Value is "on");
 
     /// <summary>Bar width: cosine scores mostly fall in 0–1; below 0 shows empty.</summary>
     private static string ScoreBarStyle(float score) =>

@@ -1,4 +1,4 @@
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Search;
 using Microsoft.AspNetCore.Components;
 
 namespace DeviseWeb.Components.Shared;

@@ -1,7 +1,12 @@
+using DeviseWeb.Components.Shared;
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Text;
 using DeviseWeb.Engine.Training;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace DeviseWeb.Components.Pages.Gallery;
 
@@ -9,27 +14,36 @@ namespace DeviseWeb.Components.Pages.Gallery;
 //   route "/" with optional query label=<label>, split=Train|Validation|HeldOut|Unassigned, page=<1-based>
 //   gallery cards: data-testid="gallery-image" with data-image-id; grid data-testid="gallery-grid"; count text data-testid="gallery-count"
 //   search box: text field label/aria-label "Search", button "Search" → navigates to /search?q=<phrase>
-//   filters: autocomplete "Filter by label", select "Split"
-//   first-start banner: data-testid="import-banner" ("Importing the demo gallery: N / M")
+//   filters: autocomplete "Filter by label", select "Split"; with a label filter, button "Rename label" (dialog field "New label", "Save")
+//   button "Select": cards become checkboxes "Select <label> (image <id>)"; the bar is GallerySelectionBar
+//   import banner: data-testid="import-banner" ("Importing images: N / M") while an import job runs, a line while a training job runs
 //   upload: see UploadPanel.razor.cs
 
-/// <summary>The gallery: thumbnails filtered by label and split, paged; upload on top; a search box that hands off to /search.</summary>
+/// <summary>
+/// The gallery: thumbnails filtered by label and split, paged; upload on top; a search box that hands off to
+/// /search; a selection mode to delete or relabel many images; renaming the filtered label.
+/// </summary>
 public sealed partial class GalleryPage : IDisposable
 {
     private const int PageSize = 48;
     private const string AllSplits = "";
     private static readonly TimeSpan ImportRefreshInterval = TimeSpan.FromSeconds(1.5);
 
+    private readonly GallerySelection _selection = new();
     private ImagePage _page = new([], 0);
     private IReadOnlyList<LabelCount> _labels = [];
     private string? _searchText;
-    private FirstStartStatus _firstStart = new(FirstStartStage.Idle);
-    private IDisposable? _firstStartSubscription;
+    private JobInfo? _job;
+    private JobProgress? _progress;
+    private IDisposable? _subscription;
     private DateTime _lastImportRefreshUtc;
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
-    [Inject] private FirstStartState FirstStart { get; set; } = default!;
+    [Inject] private GalleryService Gallery { get; set; } = default!;
+    [Inject] private JobQueue Jobs { get; set; } = default!;
+    [Inject] private JobNotifier Notifier { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     /// <summary>Only images with this label (query "label"). Default null: all labels.</summary>
     [SupplyParameterFromQuery(Name = "label")] public string? Label { get; set; }
@@ -43,6 +57,7 @@ public sealed partial class GalleryPage : IDisposable
     private int CurrentPage => Math.Max(1, PageNumber ?? 1);
     private int PageCount => Math.Max(1, (_page.Total + PageSize - 1) / PageSize);
     private string SplitValue => ParseSplit(Split)?.ToString() ?? AllSplits;
+    private IReadOnlyList<int> PageIds => _page.Items.Select(i => i.Id).ToList();
 
     private string CountText
     {
@@ -55,24 +70,28 @@ public sealed partial class GalleryPage : IDisposable
 
     protected override void OnInitialized()
     {
-        _firstStart = FirstStart.Current;
-        _firstStartSubscription = FirstStart.Subscribe(status => InvokeAsync(() => OnFirstStartChanged(status)));
+        ShowJob(Jobs.Active);
+        _subscription = Notifier.Subscribe(e => e.Kind is JobKind.Import or JobKind.Training ? InvokeAsync(() => Apply(e)) : Task.CompletedTask);
     }
 
     protected override void OnParametersSet() => Load();
 
     private void Load()
     {
-        _labels = Engine.GetDatasetSummary().Labels;
-        _page = Engine.ListImages(new ImageQuery(Label, ParseSplit(Split), (CurrentPage - 1) * PageSize, PageSize));
+        _labels = Gallery.Summary().Labels;
+        // A label that breaks the rule finds nothing rather than failing the page.
+        try { _page = Gallery.List(new ImageQuery(Label, ParseSplit(Split), (CurrentPage - 1) * PageSize, PageSize)); }
+        catch (InvalidInputException) { _page = new ImagePage([], 0); }
     }
 
-    private void OnFirstStartChanged(FirstStartStatus status)
+    /// <summary>Follows import and training jobs: the banner, and the grid refreshed while images arrive.</summary>
+    internal void Apply(JobEvent e)
     {
-        bool stageChanged = status.Stage != _firstStart.Stage;
-        _firstStart = status;
+        if (e.Job is { } job) ShowJob(job.IsActive ? job : Jobs.Active);
+        else if (e.JobId == _job?.Id && e.Progress is { } progress) _progress = progress;
         var now = DateTime.UtcNow;
-        if (stageChanged || now - _lastImportRefreshUtc >= ImportRefreshInterval)
+        bool importEnded = e.Kind == JobKind.Import && e.Job is { IsActive: false };
+        if (importEnded || (e.Kind == JobKind.Import && now - _lastImportRefreshUtc >= ImportRefreshInterval))
         {
             _lastImportRefreshUtc = now;
             Load();
@@ -80,7 +99,36 @@ public sealed partial class GalleryPage : IDisposable
         StateHasChanged();
     }
 
+    private void ShowJob(JobInfo? job)
+    {
+        _job = job is { Kind: JobKind.Import or JobKind.Training } ? job : null;
+        _progress = _job?.Progress;
+    }
+
     private void OnImported(ImageInfo image) => Load();
+
+    private void StartSelecting() => _selection.Start();
+
+    private async Task RenameLabelAsync()
+    {
+        var from = Label!;
+        var parameters = new DialogParameters<LabelDialog>
+        {
+            { d => d.Label, from },
+            { d => d.Message, $"Every image labelled '{from}' gets the new label; an existing label is merged into." },
+            { d => d.SaveText, "Rename" },
+        };
+        var dialog = await Dialogs.ShowAsync<LabelDialog>("Rename label", parameters);
+        if (await dialog.Result is not { Canceled: false, Data: string to }) return;
+        try
+        {
+            int moved = await Task.Run(() => Gallery.RenameLabel(from, to));
+            var target = LabelText.Normalize(to);
+            Snackbar.Add($"Moved {moved} image{(moved == 1 ? "" : "s")} from '{from}' to '{target}'.", Severity.Success);
+            NavigateWith(target, Split, null);
+        }
+        catch (DeviseException e) { Snackbar.Add(e.Message, Severity.Error); }
+    }
 
     private void GoToSearch()
     {
@@ -115,5 +163,5 @@ public sealed partial class GalleryPage : IDisposable
     private static SplitKind? ParseSplit(string? split) =>
         Enum.TryParse<SplitKind>(split, ignoreCase: true, out var kind) && Enum.IsDefined(kind) ? kind : null;
 
-    public void Dispose() => _firstStartSubscription?.Dispose();
+    public void Dispose() => _subscription?.Dispose();
 }

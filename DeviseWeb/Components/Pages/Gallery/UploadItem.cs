@@ -1,4 +1,4 @@
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
 
 namespace DeviseWeb.Components.Pages.Gallery;
 

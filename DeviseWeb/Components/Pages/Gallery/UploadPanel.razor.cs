@@ -1,4 +1,5 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
@@ -29,7 +30,8 @@ public sealed partial class UploadPanel : IDisposable
     private bool _dragging;
     private DateTime _lastRenderUtc;
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
+    [Inject] private ImportService Import { get; set; } = default!;
+    [Inject] private EngineOptions Options { get; set; } = default!;
     [Inject] private ILogger<UploadPanel> Logger { get; set; } = default!;
 
     /// <summary>Called after each file is added to the gallery. Default: none.</summary>
@@ -38,7 +40,7 @@ public sealed partial class UploadPanel : IDisposable
     /// <summary>Most files accepted in one go. Default 500.</summary>
     [Parameter] public int MaxFiles { get; set; } = 500;
 
-    private long MaxBytes => Engine.Options.MaxFileBytes;
+    private long MaxBytes => Options.MaxFileBytes;
     private string DropzoneClass => _dragging ? "devise-dropzone dragging" : _busy ? "devise-dropzone busy" : "devise-dropzone";
 
     private string Summary
@@ -93,10 +95,11 @@ public sealed partial class UploadPanel : IDisposable
         try
         {
             await using var stream = new ProgressStream(file.OpenReadStream(MaxBytes, _cancellation.Token), read => OnBytesRead(item, read));
-            item.Complete(await Engine.ImportStreamAsync(stream, item.FileName, label, _cancellation.Token));
+            item.Complete(await Import.ImportStreamAsync(stream, item.FileName, label, _cancellation.Token));
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested) { item.Reject("cancelled: the page was closed"); }
         catch (IOException ex) { item.Reject("the upload failed: " + ex.Message); }
+        catch (DeviseException ex) { item.Reject(ex.Message); }
         catch (Exception ex)
         {
             Logger.LogError(ex, "Importing upload {File} failed", item.FileName);

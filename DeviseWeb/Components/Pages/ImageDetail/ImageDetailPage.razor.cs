@@ -1,5 +1,11 @@
 using System.Globalization;
+using DeviseWeb.Components.Shared;
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Search;
+using DeviseWeb.Engine.Text;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -12,8 +18,9 @@ namespace DeviseWeb.Components.Pages.ImageDetail;
 //   keywords: list data-testid="keywords", items data-testid="keyword" (word + score); while loading data-testid="keywords-loading"
 //   similar images: result cards data-testid="result" (ResultsGrid), the image itself excluded
 //   link-button "Search with this" → /search?img={id}
+//   buttons "Change label" (dialog field "New label", "Save") and "Delete" (confirm "Delete"; then back to the gallery)
 
-/// <summary>One image: the original, label, split, nearest words, and the most similar images under the active model.</summary>
+/// <summary>One image: the original, label, split, nearest words, the most similar images under the active model; relabel or delete it.</summary>
 public sealed partial class ImageDetailPage : IDisposable
 {
     private const int KeywordCount = 12;
@@ -22,16 +29,24 @@ public sealed partial class ImageDetailPage : IDisposable
     private readonly CancellationTokenSource _cancellation = new();
     private ImageInfo? _image;
     private bool _hasModel;
+    private bool _busy;
     private IReadOnlyList<KeywordHit>? _keywords;
     private IReadOnlyList<SearchHit>? _similar;
     private string? _keywordsError;
     private string? _similarError;
-    private FirstStartStatus _firstStart = new(FirstStartStage.Idle);
-    private IDisposable? _firstStartSubscription;
+    private JobProgress? _vocabulary;
+    private IDisposable? _subscription;
     private int _loadedId;
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
-    [Inject] private FirstStartState FirstStart { get; set; } = default!;
+    [Inject] private GalleryService Gallery { get; set; } = default!;
+    [Inject] private ModelService Models { get; set; } = default!;
+    [Inject] private SearchService Searcher { get; set; } = default!;
+    [Inject] private KeywordService Keywords { get; set; } = default!;
+    [Inject] private JobQueue Jobs { get; set; } = default!;
+    [Inject] private JobNotifier Notifier { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     /// <summary>The gallery image id from the route. Default 0 (not found).</summary>
     [Parameter] public int Id { get; set; }
@@ -39,42 +54,87 @@ public sealed partial class ImageDetailPage : IDisposable
     private string SearchWithThisUrl => new SearchLink { ImageIds = [Id] }.ToUrl();
 
     private List<BreadcrumbItem> Breadcrumbs =>
-        [new("Gallery", href: ""), new(_image?.Label ?? "", href: $"?label={Uri.EscapeDataString(_image?.Label ?? "")}"), new($"#{Id}", href: null, disabled: true)];
+        [new("Gallery", href: ""), new(_image?.Label ?? "", href: LabelUrl(_image?.Label)), new($"#{Id}", href: null, disabled: true)];
 
-    private string KeywordsWaitText => _firstStart.IsWarmingVocabulary && _firstStart.Total > 0
-        ? $"Preparing the keyword vocabulary (first start only): {_firstStart.Done:N0} / {_firstStart.Total:N0} words…"
+    private string KeywordsWaitText => _vocabulary is { Total: > 0 } p
+        ? $"Preparing the keyword vocabulary (first start only): {p.Done:N0} / {p.Total:N0} words…"
         : "Finding the nearest words…";
 
     protected override void OnInitialized()
     {
-        _firstStart = FirstStart.Current;
-        _firstStartSubscription = FirstStart.Subscribe(status => InvokeAsync(() =>
-        {
-            _firstStart = status;
-            if (_keywords is null) StateHasChanged();
-        }));
+        _vocabulary = Jobs.Active is { Kind: JobKind.Vocabulary } job ? job.Progress : null;
+        // The keywords wait for the vocabulary job on a first start; its progress says how long.
+        _subscription = Notifier.Subscribe(e => e.Kind == JobKind.Vocabulary && e.Progress is { } progress
+            ? InvokeAsync(() =>
+            {
+                _vocabulary = progress;
+                if (_keywords is null) StateHasChanged();
+            })
+            : Task.CompletedTask);
     }
 
     protected override async Task OnParametersSetAsync()
     {
         if (_loadedId == Id && _image is not null) return;
         _loadedId = Id;
-        _image = Engine.GetImage(Id);
-        _hasModel = Engine.ActiveModel is not null;
+        _image = Gallery.Find(Id);
+        _hasModel = Models.ActiveModelId is not null;
         _keywords = null;
         _similar = null;
         _keywordsError = _similarError = null;
         if (_image is null || !_hasModel) return;
 
         // Similar images are quick; keywords may wait minutes for the vocabulary on a first start, so neither blocks the circuit.
-        var similar = Task.Run(() => Engine.Search(new SearchQuery { ImageIds = [Id], K = SimilarCount, ExcludeQueryImages = true }).Hits, _cancellation.Token);
-        var keywords = Task.Run(() => Engine.Keywords(Id, KeywordCount), _cancellation.Token);
+        var similar = Task.Run(() => Searcher.SearchSimilar(Id, SimilarCount).Hits, _cancellation.Token);
+        var keywords = Task.Run(() => Keywords.ForImage(Id, KeywordCount), _cancellation.Token);
         try { _similar = await similar; }
         catch (Exception e) when (e is DeviseException or OperationCanceledException) { _similarError = e.Message; }
         StateHasChanged();
         try { _keywords = await keywords; }
         catch (Exception e) when (e is DeviseException or OperationCanceledException) { _keywordsError = e.Message; }
     }
+
+    private async Task ChangeLabelAsync()
+    {
+        var parameters = new DialogParameters<LabelDialog> { { d => d.Label, _image!.Label } };
+        var dialog = await Dialogs.ShowAsync<LabelDialog>("Change label", parameters);
+        if (await dialog.Result is not { Canceled: false, Data: string label }) return;
+        await RunAsync(() =>
+        {
+            _image = Gallery.Relabel([Id], label).Single();
+            return $"Image #{Id} is now labelled '{_image.Label}'.";
+        });
+    }
+
+    private async Task DeleteAsync()
+    {
+        bool? confirmed = await Dialogs.ShowMessageBoxAsync("Delete image",
+            $"Delete image #{Id} ({_image!.Label})? It leaves the gallery and search results at once. This cannot be undone.",
+            yesText: "Delete", cancelText: "Cancel");
+        if (confirmed != true) return;
+        string label = _image.Label;
+        if (await RunAsync(() => Gallery.Delete([Id]).Count == 1 ? $"Deleted image #{Id}." : $"Image #{Id} was already gone."))
+            Navigation.NavigateTo(Gallery.Summary().Labels.Any(l => l.Label == label) ? LabelUrl(label) : "");
+    }
+
+    /// <summary>Runs a change off the circuit's thread and says how it went; true when it succeeded.</summary>
+    private async Task<bool> RunAsync(Func<string> change)
+    {
+        _busy = true;
+        try
+        {
+            Snackbar.Add(await Task.Run(change), Severity.Success);
+            return true;
+        }
+        catch (DeviseException e)
+        {
+            Snackbar.Add(e.Message, Severity.Error);
+            return false;
+        }
+        finally { _busy = false; }
+    }
+
+    private static string LabelUrl(string? label) => $"?label={Uri.EscapeDataString(label ?? "")}";
 
     private static string KeywordSearchUrl(string word) => new SearchLink { Texts = [word] }.ToUrl();
 
@@ -83,7 +143,7 @@ public sealed partial class ImageDetailPage : IDisposable
 
     public void Dispose()
     {
-        _firstStartSubscription?.Dispose();
+        _subscription?.Dispose();
         _cancellation.Cancel();
         _cancellation.Dispose();
     }

@@ -1,4 +1,6 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Search;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -15,7 +17,8 @@ public sealed partial class QueryImages
     private readonly Dictionary<string, string?> _labels = new(StringComparer.Ordinal);
     private readonly HashSet<string> _adding = new(StringComparer.Ordinal);
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
+    [Inject] private ReferencePhotos References { get; set; } = default!;
+    [Inject] private ImportService Import { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     /// <summary>The query whose photos are shown. Default: an empty query.</summary>
@@ -33,16 +36,11 @@ public sealed partial class QueryImages
 
     private async Task AddToGalleryAsync(string hash)
     {
-        if (Engine.GetReferencePath(hash) is not { } path)
-        {
-            Snackbar.Add("That reference photo is no longer stored.", Severity.Warning);
-            return;
-        }
         _adding.Add(hash);
         try
         {
-            await using var stream = File.OpenRead(path);
-            var result = await Engine.ImportStreamAsync(stream, $"reference-{hash[..12]}", _labels.GetValueOrDefault(hash));
+            await using var stream = File.OpenRead(References.PathFor(hash));
+            var result = await Import.ImportStreamAsync(stream, $"reference-{hash[..12]}", _labels.GetValueOrDefault(hash));
             if (result.Image is { } image)
             {
                 _added[hash] = image;
@@ -52,6 +50,7 @@ public sealed partial class QueryImages
             }
             else Snackbar.Add($"Not added: {result.Reason}", Severity.Warning);
         }
+        catch (DeviseException e) { Snackbar.Add(e.Message, Severity.Warning); }
         finally { _adding.Remove(hash); }
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Imaging;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Search;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Forms;
@@ -36,10 +38,13 @@ public sealed partial class SearchPage
     private bool _storingReference;
     private int? _activeModelId;
     private string? _text;
-    private int _k = SearchLink.DefaultK;
+    private int _k = SearchLimits.DefaultK;
     private double? _min;
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
+    [Inject] private SearchService Searcher { get; set; } = default!;
+    [Inject] private ModelService Models { get; set; } = default!;
+    [Inject] private ReferencePhotos References { get; set; } = default!;
+    [Inject] private EngineOptions Options { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -81,7 +86,7 @@ public sealed partial class SearchPage
         _k = _link.K;
         // Through the float's shortest text, so 0.1 shows as 0.1 and not 0.10000000149011612.
         _min = _link.MinScore is { } min ? double.Parse(min.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : null;
-        _activeModelId = Engine.ActiveModel?.Record.Id;
+        _activeModelId = Models.ActiveModelId;
         if (_resultUrl is not null && _link.ToUrl() == _resultUrl) return;
 
         _errors.Clear();
@@ -99,7 +104,7 @@ public sealed partial class SearchPage
         try
         {
             var link = _link;
-            var result = await Task.Run(() => Engine.Search(link.ToQuery()));
+            var result = await Task.Run(() => Searcher.Search(link.ToQuery()));
             _result = result;
             _resultUrl = (link with { ModelId = result.ModelId }).ToUrl();
             if (link.ModelId is null) Navigation.NavigateTo(_resultUrl, replace: true);
@@ -111,7 +116,7 @@ public sealed partial class SearchPage
     private Task SubmitAsync()
     {
         var texts = SearchLink.Parse([new("q", _text ?? "")]).Link.Texts;
-        var next = _link with { Texts = texts, K = Math.Clamp(_k, 1, SearchLink.MaxK), MinScore = _min is { } min ? (float)Math.Clamp(min, -1, 1) : null };
+        var next = _link with { Texts = texts, K = Math.Clamp(_k, 1, SearchLimits.MaxK), MinScore = _min is { } min ? (float)Math.Clamp(min, -1, 1) : null };
         if (next.IsEmpty)
         {
             _errors.Clear();
@@ -135,7 +140,7 @@ public sealed partial class SearchPage
     private async Task OnReferenceChosenAsync(InputFileChangeEventArgs e)
     {
         var file = e.File;
-        long max = Engine.Options.MaxFileBytes;
+        long max = Options.MaxFileBytes;
         string name = Path.GetFileName(file.Name);
         _errors.Clear();
         if (file.Size > max)
@@ -147,7 +152,7 @@ public sealed partial class SearchPage
         try
         {
             await using var stream = file.OpenReadStream(max);
-            string hash = await Engine.StoreReferenceAsync(stream, name);
+            string hash = await References.StoreAsync(stream, name);
             var references = _link.References.Contains(hash) ? _link.References : [.. _link.References, hash];
             await NavigateToAsync(_link with { References = references, ModelId = null });
         }

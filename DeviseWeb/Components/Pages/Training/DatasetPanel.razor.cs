@@ -1,4 +1,4 @@
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
 using Microsoft.AspNetCore.Components;
 
 namespace DeviseWeb.Components.Pages.Training;

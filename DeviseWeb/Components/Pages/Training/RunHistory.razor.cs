@@ -1,6 +1,7 @@
 using System.Globalization;
 using DeviseWeb.Engine;
-using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -9,22 +10,32 @@ namespace DeviseWeb.Components.Pages.Training;
 
 /// <summary>
 /// Every model version with its settings and metrics side by side (each beside its chance level), a chart across
-/// runs, and an Activate button per version: activation runs in the background while searches keep working.
+/// runs, and an Activate button per version: it queues an activation job, whose progress shows here while
+/// searches keep working on the current version.
 /// </summary>
 public sealed partial class RunHistory : IDisposable
 {
-    private readonly List<IDisposable> _subscriptions = [];
     private readonly BarChartOptions _chartOptions = new() { YAxisTitle = "%", YAxisFormat = "0" };
+    // Activation jobs started from this page: their end is reported in a snackbar.
+    private readonly HashSet<string> _requested = new(StringComparer.Ordinal);
+    private IDisposable? _subscription;
     private IReadOnlyList<ModelVersionInfo> _models = [];
-    private int? _activating;
-    private int? _requested;
+    private JobInfo? _activation;
+    private JobProgress? _activationProgress;
 
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
-    [Inject] private TrainingNotifier Notifier { get; set; } = default!;
-    [Inject] private ModelActivationService Activation { get; set; } = default!;
+    [Inject] private ModelService Models { get; set; } = default!;
+    [Inject] private JobQueue Jobs { get; set; } = default!;
+    [Inject] private JobNotifier Notifier { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     private string[] RunLabels => _models.Select(m => $"v{m.Id}").ToArray();
+
+    private string ActivationText => _activation is { } job
+        ? $"{(job.State == JobState.Queued ? "Waiting to activate" : "Activating")} v{job.Request.ModelId}" +
+          (_activationProgress is { } p ? $" {ActivationPercent:0}%" : "")
+        : "";
+
+    private double ActivationPercent => (_activationProgress?.Fraction ?? 0) * 100;
 
     private List<ChartSeries<double>> RunSeries =>
     [
@@ -36,38 +47,43 @@ public sealed partial class RunHistory : IDisposable
     protected override void OnInitialized()
     {
         Load();
-        _subscriptions.Add(Notifier.Subscribe(e => e.Kind == TrainingJobEventKind.Finished
-            ? InvokeAsync(() => { Load(); StateHasChanged(); })
-            : Task.CompletedTask));
-        _subscriptions.Add(Activation.Subscribe(e => InvokeAsync(() => OnActivation(e))));
+        _subscription = Notifier.Subscribe(e => e.Kind == JobKind.Activation || (e.Kind == JobKind.Training && e.Type == JobEventType.Finished)
+            ? InvokeAsync(() => { Apply(e); StateHasChanged(); })
+            : Task.CompletedTask);
     }
 
     private void Load()
     {
-        _models = Engine.ListModels().OrderByDescending(m => m.Id).ToList();
-        _activating = Activation.ActivatingId;
+        _models = Models.List().OrderByDescending(m => m.Id).ToList();
+        _activation = Jobs.Latest(JobKind.Activation) is { IsActive: true } job ? job : null;
+        _activationProgress = _activation?.Progress;
+    }
+
+    internal void Apply(JobEvent e)
+    {
+        if (e.Kind == JobKind.Training) Load();
+        if (e.Kind != JobKind.Activation) return;
+        if (e.Job is not { } job)
+        {
+            if (e.JobId == _activation?.Id && e.Progress is { } progress) _activationProgress = progress;
+            return;
+        }
+        Load();
+        if (job.IsActive || !_requested.Remove(job.Id)) return;
+        if (job.State == JobState.Finished) Snackbar.Add($"Version {job.Request.ModelId} is active: searches use it now.", Severity.Success);
+        else Snackbar.Add($"Activating version {job.Request.ModelId} {job.State.ToString().ToLowerInvariant()}: {job.Error}", Severity.Error);
     }
 
     private void Activate(int modelId)
     {
         try
         {
-            if (Activation.TryStart(modelId)) { _requested = modelId; _activating = modelId; }
-            else Snackbar.Add($"Version {Activation.ActivatingId} is being activated; try again when it is done.", Severity.Warning);
+            var job = Jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = modelId });
+            _requested.Add(job.Id);
+            _activation = job;
+            _activationProgress = null;
         }
         catch (DeviseException e) { Snackbar.Add(e.Message, Severity.Error); }
-    }
-
-    private void OnActivation(ActivationEvent e)
-    {
-        Load();
-        if (e.ModelId == _requested && e.State != ActivationState.Started)
-        {
-            _requested = null;
-            if (e.State == ActivationState.Completed) Snackbar.Add($"Version {e.ModelId} is active: searches use it now.", Severity.Success);
-            else Snackbar.Add($"Activating version {e.ModelId} failed: {e.Error}", Severity.Error);
-        }
-        StateHasChanged();
     }
 
     private static string Settings(ModelVersionInfo m) => string.Create(CultureInfo.InvariantCulture,
@@ -78,5 +94,5 @@ public sealed partial class RunHistory : IDisposable
     private static string Duration(double seconds) =>
         seconds < 60 ? string.Create(CultureInfo.InvariantCulture, $"{seconds:0.0} s") : TimeSpan.FromSeconds(seconds).ToString(@"m\:ss", CultureInfo.InvariantCulture);
 
-    public void Dispose() => _subscriptions.ForEach(s => s.Dispose());
+    public void Dispose() => _subscription?.Dispose();
 }

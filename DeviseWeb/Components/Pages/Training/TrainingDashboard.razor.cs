@@ -1,5 +1,6 @@
 using System.Globalization;
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Components;
@@ -9,8 +10,9 @@ namespace DeviseWeb.Components.Pages.Training;
 
 /// <summary>
 /// A training job live: progress with ETA, the train/validation loss curve growing one point per epoch, and
-/// recent log lines. Starts from a <see cref="TrainingJobSnapshot"/> (so a reloaded page reattaches mid-run)
-/// and follows the job through the <see cref="TrainingNotifier"/>; a newly started job replaces the old one.
+/// recent log lines. Starts from a <see cref="JobInfo"/> (so a reloaded page reattaches mid-run with the curve and
+/// log so far) and follows training jobs through the <see cref="JobNotifier"/>; a job that starts, or one queued
+/// while nothing runs, replaces the one shown.
 /// </summary>
 public sealed partial class TrainingDashboard : IDisposable
 {
@@ -21,14 +23,14 @@ public sealed partial class TrainingDashboard : IDisposable
     private const double LossScale = 1000;
     private IDisposable? _subscription;
     private string? _jobId;
-    private TrainingJobState? _state;
+    private JobState? _state;
     private TrainingProgress? _latest;
     private string? _error;
 
-    [Inject] private TrainingNotifier Notifier { get; set; } = default!;
+    [Inject] private JobNotifier Notifier { get; set; } = default!;
 
-    /// <summary>The job to show at first (the running or latest one). Default null: nothing yet; the next started job appears live.</summary>
-    [Parameter] public TrainingJobSnapshot? Job { get; set; }
+    /// <summary>The training job to show at first (the running or latest one). Default null: nothing yet; the next job appears live.</summary>
+    [Parameter] public JobInfo? Job { get; set; }
 
     /// <summary>A finished model version whose learning curve is shown until a job runs (the active one). Default null.</summary>
     [Parameter] public ModelVersionInfo? Baseline { get; set; }
@@ -39,22 +41,18 @@ public sealed partial class TrainingDashboard : IDisposable
     /// <summary>Number of epoch points on the loss chart.</summary>
     public int PointCount => _epochs.Count;
 
-    private int Percent => _state == TrainingJobState.Finished ? 100 : (int)Math.Round((_latest?.Fraction ?? 0) * 100);
+    private bool IsActive => _state is JobState.Queued or JobState.Running;
 
-    private string StateText => _state switch
-    {
-        TrainingJobState.Running => "Running",
-        TrainingJobState.Finished => "Finished",
-        TrainingJobState.Failed => "Failed",
-        TrainingJobState.Cancelled => "Cancelled",
-        _ => "Idle",
-    };
+    private int Percent => _state == JobState.Finished ? 100 : (int)Math.Round((_latest?.Fraction ?? 0) * 100);
+
+    private string StateText => _state?.ToString() ?? "Idle";
 
     private Color StateColor => _state switch
     {
-        TrainingJobState.Running => Color.Primary,
-        TrainingJobState.Finished => Color.Success,
-        TrainingJobState.Failed => Color.Error,
+        JobState.Running => Color.Primary,
+        JobState.Finished => Color.Success,
+        JobState.Failed => Color.Error,
+        JobState.Queued => Color.Info,
         _ => Color.Default,
     };
 
@@ -66,13 +64,14 @@ public sealed partial class TrainingDashboard : IDisposable
                 return Baseline is { } model
                     ? $"Idle — showing the learning curve of the active model, v{model.Id}. Start a run to watch it live."
                     : "Idle — start a run to watch it here.";
-            if (_latest is not { } p) return _state == TrainingJobState.Running ? "Preparing the split and label vectors…" : StateText;
+            if (_state == JobState.Queued) return "Queued — it starts when the job running now ends.";
+            if (_latest is not { } p) return _state == JobState.Running ? "Preparing the split and label vectors…" : StateText;
             var loss = string.Create(CultureInfo.InvariantCulture, $"train loss {p.TrainLoss:0.0000}");
             return $"Epoch {p.Epoch}/{p.Epochs} · step {p.Step}/{p.StepsPerEpoch} · {loss} · {Percent}%";
         }
     }
 
-    private string EtaText => _state == TrainingJobState.Running && _latest?.Remaining is { } remaining
+    private string EtaText => _state == JobState.Running && _latest?.Remaining is { } remaining
         ? $"ETA {Format(remaining)} · elapsed {Format(_latest.Elapsed)}"
         : _latest is { } p ? $"took {Format(p.Elapsed)}" : "";
 
@@ -117,7 +116,7 @@ public sealed partial class TrainingDashboard : IDisposable
     }
 
     protected override void OnInitialized() =>
-        _subscription = Notifier.Subscribe(e => InvokeAsync(() => { Apply(e); StateHasChanged(); }));
+        _subscription = Notifier.Subscribe(e => e.Kind == JobKind.Training ? InvokeAsync(() => { Apply(e); StateHasChanged(); }) : Task.CompletedTask);
 
     protected override void OnParametersSet()
     {
@@ -129,11 +128,11 @@ public sealed partial class TrainingDashboard : IDisposable
         }
     }
 
-    private void Load(TrainingJobSnapshot job)
+    private void Load(JobInfo job)
     {
         _jobId = job.Id;
         _state = job.State;
-        _latest = job.Latest;
+        _latest = job.Training;
         _error = job.Error;
         _epochs.Clear();
         _epochs.AddRange(job.Epochs);
@@ -141,10 +140,12 @@ public sealed partial class TrainingDashboard : IDisposable
         _log.AddRange(job.Log);
     }
 
-    /// <summary>Applies one live event; epochs already shown (from the snapshot) are not added twice.</summary>
-    internal void Apply(TrainingJobEvent e)
+    /// <summary>Applies one live event of a training job; epochs already shown (from the snapshot) are not added twice.</summary>
+    internal void Apply(JobEvent e)
     {
-        if (e.Kind == TrainingJobEventKind.Started && e.JobId != _jobId)
+        if (e.Kind != JobKind.Training) return;
+        bool replaces = e.JobId != _jobId && (e.Type == JobEventType.Started || (e.Type == JobEventType.Queued && !IsActive));
+        if (replaces)
         {
             _jobId = e.JobId;
             _epochs.Clear();
@@ -153,17 +154,11 @@ public sealed partial class TrainingDashboard : IDisposable
             _error = null;
         }
         if (e.JobId != _jobId) return;
-        if (e.Progress is { } progress) _latest = progress;
+        if (e.Training is { } training) _latest = training;
         if (e.Epoch is { } epoch && _epochs.All(x => x.Epoch != epoch.Epoch)) _epochs.Add(epoch);
         if (e.Message is { } message) _log.Add($"{e.TimeUtc:HH:mm:ss} {message}");
-        _state = e.Kind switch
-        {
-            TrainingJobEventKind.Finished => TrainingJobState.Finished,
-            TrainingJobEventKind.Failed => TrainingJobState.Failed,
-            TrainingJobEventKind.Cancelled => TrainingJobState.Cancelled,
-            _ => TrainingJobState.Running,
-        };
-        if (e.Kind == TrainingJobEventKind.Failed) _error = e.Message;
+        _state = e.Job?.State ?? JobState.Running;
+        if (e.Type == JobEventType.Failed) _error = e.Job?.Error ?? e.Message;
     }
 
     private static string Format(TimeSpan span) =>

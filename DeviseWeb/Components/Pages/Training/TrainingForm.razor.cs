@@ -1,10 +1,15 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
 using Microsoft.AspNetCore.Components;
 
 namespace DeviseWeb.Components.Pages.Training;
 
-/// <summary>Hyperparameters and the Start / Cancel buttons. One job at a time: a second Start shows why it cannot run.</summary>
+/// <summary>
+/// Hyperparameters and the Start / Cancel buttons. Start queues a training job: one started while another job runs
+/// waits its turn, and the form says so. Options the engine refuses show its reason.
+/// </summary>
 public sealed partial class TrainingForm
 {
     private int _epochs;
@@ -13,22 +18,23 @@ public sealed partial class TrainingForm
     private int _heldOut;
     private int _seed;
     private string? _problem;
+    private string? _queued;
 
-    [Inject] private TrainingJobRunner Runner { get; set; } = default!;
-    [Inject] private DeviseEngine Engine { get; set; } = default!;
+    [Inject] private JobQueue Jobs { get; set; } = default!;
+    [Inject] private ModelService Models { get; set; } = default!;
 
-    /// <summary>The running or latest job; Cancel is enabled while it runs. Default null.</summary>
-    [Parameter] public TrainingJobSnapshot? Job { get; set; }
+    /// <summary>The training job shown (running, queued or latest); Cancel is enabled while it is queued or running. Default null.</summary>
+    [Parameter] public JobInfo? Job { get; set; }
 
-    /// <summary>Called with the new job when Start succeeds. Default: none.</summary>
-    [Parameter] public EventCallback<TrainingJobSnapshot> OnStarted { get; set; }
+    /// <summary>Called with the new job when Start queued one. Default: none.</summary>
+    [Parameter] public EventCallback<JobInfo> OnStarted { get; set; }
 
-    private bool IsRunning => Job?.State == TrainingJobState.Running;
+    private bool IsActive => Job?.IsActive == true;
 
     /// <summary>Starts from the active model's settings (else the defaults), so a tweak is one field away.</summary>
     protected override void OnInitialized()
     {
-        var options = Engine.ActiveModel?.Record.Options ?? new TrainingOptions();
+        var options = ActiveOptions();
         _epochs = options.Epochs;
         _learningRate = options.LearningRate;
         _batchSize = options.BatchSize;
@@ -36,25 +42,31 @@ public sealed partial class TrainingForm
         _seed = options.Seed;
     }
 
+    private TrainingOptions ActiveOptions() => Models.ActiveModelId is int id ? Models.Get(id).Options : new TrainingOptions();
+
     private async Task Start()
     {
-        _problem = null;
-        var baseline = Engine.ActiveModel?.Record.Options ?? new TrainingOptions();
-        var options = baseline with
+        _problem = _queued = null;
+        var options = ActiveOptions() with
         {
             Epochs = _epochs, LearningRate = _learningRate, BatchSize = _batchSize, HeldOutLabelCount = _heldOut, Seed = _seed,
             HeldOutLabels = [], Activate = true,
         };
-        TrainingJobSnapshot job;
-        try { job = Runner.Start(options); }
-        catch (TrainingBusyException e) { _problem = e.Message; return; }
-        catch (ArgumentException e) { _problem = e.Message; return; }
+        JobInfo job;
+        try { job = Jobs.Enqueue(new JobRequest { Kind = JobKind.Training, Training = options }); }
+        catch (DeviseException e)
+        {
+            _problem = e.Message;
+            return;
+        }
+        if (Jobs.Active is { } running && running.Id != job.Id)
+            _queued = $"Queued as job {job.Id}: it starts when “{running.Description}” ({running.Id}) ends.";
         await OnStarted.InvokeAsync(job);
     }
 
     private void Cancel()
     {
-        _problem = null;
-        if (Job is { State: TrainingJobState.Running } job && !Runner.Cancel(job.Id)) _problem = "That job has already ended.";
+        _problem = _queued = null;
+        if (Job is { IsActive: true } job && !Jobs.Cancel(job.Id)) _problem = "That job has already ended.";
     }
 }
