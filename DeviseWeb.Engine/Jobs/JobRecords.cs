@@ -10,13 +10,16 @@ public enum JobState { Queued, Running, Finished, Failed, Cancelled, Interrupted
 
 public enum JobEventType { Queued, Started, Progress, Epoch, Finished, Failed, Cancelled, Interrupted }
 
-/// <summary>How far a job is: a share of the whole, optional counts, what it is doing, and time so far and left.</summary>
+/// <summary>
+/// How far a job is: a share of the whole, optional counts, what it is doing, and time so far and left (null where not
+/// measured; not "= default", which breaks JSON schema export of the record: dotnet/runtime#133178).
+/// </summary>
 public sealed record JobProgress(
     double Fraction,
     int? Done = null,
     int? Total = null,
     string? Message = null,
-    TimeSpan Elapsed = default,
+    TimeSpan? Elapsed = null,
     TimeSpan? Remaining = null);
 
 /// <summary>What a job was asked to do. One of the option fields is set, matching the kind.</summary>
