@@ -14,7 +14,9 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (!context.Request.Path.StartsWithSegments("/api")) return false;
+        // The middleware has already pointed the request at the error page; the feature keeps where it was going.
+        var path = context.Features.Get<IExceptionHandlerPathFeature>()?.Path ?? context.Request.Path.Value ?? "";
+        if (!path.StartsWith("/api/", StringComparison.OrdinalIgnoreCase)) return false;
         var problem = exception switch
         {
             NotFoundException => Problem(StatusCodes.Status404NotFound, "Not found", exception.Message),
@@ -26,7 +28,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         };
         if (problem is null)
         {
-            logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
+            logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, path);
             problem = Problem(StatusCodes.Status500InternalServerError, "Server error", "The request could not be completed; the app is still running.");
         }
         context.Response.StatusCode = problem.Status!.Value;
