@@ -29,4 +29,7 @@ public static class ApiJson
 
     public static Task<HttpResponseMessage> PostJsonAsync<T>(HttpClient client, string url, T value) =>
         client.PostAsJsonAsync(url, value, Options);
+
+    public static Task<HttpResponseMessage> PatchJsonAsync<T>(HttpClient client, string url, T value) =>
+        client.PatchAsJsonAsync(url, value, Options);
 }

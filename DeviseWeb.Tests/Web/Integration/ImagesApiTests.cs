@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using DeviseWeb.Api;
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Search;
 
 namespace DeviseWeb.Tests.Web.Integration;
 
@@ -43,6 +44,36 @@ public sealed class ImagesApiTests(DeviseWebFactory app)
 
         // Assert
         Assert.StartsWith("split:", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_TakeOverThePageSize_Returns400NamingTake()
+    {
+        // Act
+        var problem = await ApiJson.ReadProblemAsync(await _client.GetAsync($"/api/images?take={GalleryService.MaxPageSize + 1}"), HttpStatusCode.BadRequest);
+
+        // Assert
+        Assert.Equal($"take: '{GalleryService.MaxPageSize + 1}' must be a whole number between 1 and {GalleryService.MaxPageSize}.", problem.Detail);
+    }
+
+    [Fact]
+    public async Task List_LabelThatBreaksTheRule_Returns400WithTheEnginesReason()
+    {
+        // Act
+        var problem = await ApiJson.ReadProblemAsync(await _client.GetAsync("/api/images?label=a,b"), HttpStatusCode.BadRequest);
+
+        // Assert
+        Assert.Contains("contains a comma", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keywords_UnknownImage_Returns404()
+    {
+        // Act
+        var problem = await ApiJson.ReadProblemAsync(await _client.GetAsync("/api/images/999999/keywords"), HttpStatusCode.NotFound);
+
+        // Assert
+        Assert.Contains("999999", problem.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,11 +15,21 @@ public sealed class OpenApiDocumentTests(DeviseWebFactory app)
     [InlineData("/api/images/{id}/keywords", "get")]
     [InlineData("/api/images/{id}/thumbnail", "get")]
     [InlineData("/api/images/{id}/file", "get")]
+    [InlineData("/api/images/{id}", "delete")]
+    [InlineData("/api/images/{id}", "patch")]
+    [InlineData("/api/images", "patch")]
+    [InlineData("/api/images/delete", "post")]
+    [InlineData("/api/labels/rename", "post")]
+    [InlineData("/api/search/batch", "post")]
     [InlineData("/api/training", "post")]
-    [InlineData("/api/training/{id}", "get")]
-    [InlineData("/api/training/{id}/cancel", "post")]
+    [InlineData("/api/training", "get")]
+    [InlineData("/api/jobs", "get")]
+    [InlineData("/api/jobs/{id}", "get")]
+    [InlineData("/api/jobs/{id}/cancel", "post")]
     [InlineData("/api/models", "get")]
+    [InlineData("/api/models/{id}", "get")]
     [InlineData("/api/models/{id}/activate", "post")]
+    [InlineData("/api/status", "get")]
     public async Task Document_Served_ListsTheRoute(string path, string method)
     {
         // Arrange

@@ -110,6 +110,56 @@ public sealed class SearchApiTests(DeviseWebFactory app)
         Assert.Contains("notes.png", problem.Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SearchBatch_WordsAndAnImage_ReturnsOneResultListPerQueryInOrder()
+    {
+        // Arrange
+        var penguin = (await ApiJson.ReadAsync<DeviseWeb.Engine.Gallery.ImagePage>(await _client.GetAsync("/api/images?label=penguin&take=1"))).Items[0];
+        var body = new BatchSearchRequest([new BatchQuery(["airplane"], null, null, 3, null), new BatchQuery(null, [penguin.Id], null, 4, null)], null);
+
+        // Act
+        var batch = await ApiJson.ReadAsync<BatchSearchResponse>(await ApiJson.PostJsonAsync(_client, "/api/search/batch", body));
+
+        // Assert
+        Assert.Equal(2, batch.Results.Count);
+        Assert.Equal(3, batch.Results[0].Hits.Count);
+        Assert.All(batch.Results[0].Hits, h => Assert.Equal("airplane", h.Image.Label));
+        Assert.Equal($"/search?q=airplane&k=3&model={batch.ModelId}", batch.Results[0].Link);
+        Assert.Equal(4, batch.Results[1].Hits.Count);
+        Assert.DoesNotContain(penguin.Id, batch.Results[1].Hits.Select(h => h.Image.Id));
+        Assert.Equal($"/search?img={penguin.Id}&k=4&model={batch.ModelId}", batch.Results[1].Link);
+    }
+
+    [Fact]
+    public async Task SearchBatch_SameAsOneByOne_GivesTheSameHits()
+    {
+        // Arrange
+        var single = await ApiJson.ReadAsync<SearchResponse>(await _client.GetAsync("/api/search?q=moon&k=5"));
+
+        // Act
+        var batch = await ApiJson.ReadAsync<BatchSearchResponse>(await ApiJson.PostJsonAsync(_client, "/api/search/batch",
+            new BatchSearchRequest([new BatchQuery(["moon"], null, null, 5, null)], single.ModelId)));
+
+        // Assert
+        Assert.Equal(single.Hits.Select(h => h.Image.Id), batch.Results[0].Hits.Select(h => h.Image.Id));
+    }
+
+    [Theory]
+    [InlineData("""{ "queries": [] }""", HttpStatusCode.BadRequest, "A batch holds 1 to")]
+    [InlineData("""{ "queries": [ { "q": ["dog"], "k": 0 } ] }""", HttpStatusCode.BadRequest, "k must be between 1 and")]
+    [InlineData("""{ "queries": [ { "img": [999999] } ] }""", HttpStatusCode.NotFound, "999999")]
+    [InlineData("""{ "queries": [ { "q": ["dog"] } ], "model": 9999 }""", HttpStatusCode.NotFound, "9999")]
+    [InlineData("""{ "queries": "dog" }""", HttpStatusCode.BadRequest, "BatchSearchRequest")]
+    public async Task SearchBatch_BadRequest_ReturnsAProblemNamingIt(string json, HttpStatusCode status, string reason)
+    {
+        // Act
+        var response = await _client.PostAsync("/api/search/batch", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        // Assert
+        var problem = await ApiJson.ReadProblemAsync(response, status);
+        Assert.Contains(reason, problem.Detail, StringComparison.Ordinal);
+    }
+
     internal static ByteArrayContent ImageContent(string path)
     {
         var content = new ByteArrayContent(File.ReadAllBytes(path));

@@ -1,66 +1,64 @@
-using DeviseWeb.Engine;
-using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Services;
 using DeviseWeb.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using DeviseWeb.Tests.Web.Integration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace DeviseWeb.Tests.Web.Services;
 
-// Trains real models with TorchSharp: runs in the sequential collection.
-[Collection(TrainedEngineCollection.Name)]
-public sealed class FirstStartServiceTests : IDisposable
+/// <summary>First start on a real engine host with its job worker: an empty data directory and a small seed folder.</summary>
+public sealed class FirstStartServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
     private readonly string _seed = TestData.CopySubset(["apple", "boat", "cat", "dog", "tree"]);
-    private readonly DeviseEngine _engine = new(new EngineOptions { DataDirectory = TestData.NewTemporaryDirectory("first-start"), VocabularyLimit = 300 });
-    private readonly FirstStartState _state = new();
+    private readonly string _data = TestData.NewTemporaryDirectory("first-start");
+    private EngineHost? _host;
 
-    private FirstStartService Service(bool firstStart, TrainingJobRunner runner) => new(_engine, runner, _state,
-        Options.Create(new DeviseWebOptions { FirstStart = firstStart, SeedDirectory = _seed }), NullLogger<FirstStartService>.Instance);
+    private async Task<FirstStartService> StartAsync(bool firstStart)
+    {
+        _host = await EngineHost.StartAsync(o => { o.DataDirectory = _data; o.VocabularyLimit = 300; }, services =>
+        {
+            services.Configure<DeviseWebOptions>(o => { o.FirstStart = firstStart; o.SeedDirectory = _seed; });
+            services.AddHostedService<FirstStartService>();
+        });
+        var service = _host.Services.GetServices<IHostedService>().OfType<FirstStartService>().Single();
+        await service.ExecuteTask!.WaitAsync(Wait);
+        return service;
+    }
 
     [Fact]
-    public async Task ExecuteAsync_EmptyGalleryAndASeedFolder_ImportsTrainsAndWarmsTheVocabulary()
+    public async Task ExecuteAsync_EmptyGalleryAndASeedFolder_QueuesImportTrainingAndVocabularyInTurn()
     {
-        var runner = new TrainingJobRunner(_engine);
-        var stages = new List<FirstStartStage>();
-        using var subscription = _state.Subscribe(s => { lock (stages) if (stages.LastOrDefault() != s.Stage) stages.Add(s.Stage); return Task.CompletedTask; });
-
-        using var service = Service(firstStart: true, runner);
-        await service.StartAsync(CancellationToken.None);
-        await service.ExecuteTask!.WaitAsync(Wait);
+        await StartAsync(firstStart: true);
 
         int files = Directory.GetFiles(_seed, "*", SearchOption.AllDirectories).Length;
-        Assert.Equal(files, _engine.GetStatus().ImageCount);
-        Assert.NotNull(_engine.ActiveModel);
-        Assert.Equal(TrainingJobState.Finished, runner.Current!.State);
-        Assert.NotNull(_engine.GetStatus().VocabularySize);
-        Assert.Equal(FirstStartStage.Done, _state.Current.Stage);
-        lock (stages) Assert.Equal([FirstStartStage.Importing, FirstStartStage.Training, FirstStartStage.WarmingVocabulary, FirstStartStage.Done], stages);
+        Assert.Equal(files, _host!.Get<GalleryService>().Count);
+        Assert.NotNull(_host.Get<ModelService>().ActiveModelId);
+        var jobs = _host.Get<JobQueue>().Recent().Reverse().ToList();
+        Assert.Equal([JobKind.Import, JobKind.Training, JobKind.Vocabulary], jobs.Select(j => j.Kind));
+        Assert.All(jobs, j => Assert.Equal(JobState.Finished, j.State));
+        Assert.Equal(1, jobs[1].Request.Training!.HeldOutLabelCount); // 5 labels: min(10, 5 / 4), so a small seed keeps most for training
+        Assert.True(jobs[2].Result!.VocabularySize > 0);
     }
 
     [Fact]
-    public async Task ExecuteAsync_TurnedOff_LeavesTheGalleryEmpty()
+    public async Task ExecuteAsync_TurnedOff_LeavesTheGalleryEmptyAndQueuesNothing()
     {
-        var runner = new TrainingJobRunner(_engine);
+        await StartAsync(firstStart: false);
 
-        using var service = Service(firstStart: false, runner);
-        await service.StartAsync(CancellationToken.None);
-        await service.ExecuteTask!.WaitAsync(Wait);
-
-        Assert.Equal(0, _engine.GetStatus().ImageCount);
-        Assert.Null(runner.Current);
-        Assert.Equal(FirstStartStage.Idle, _state.Current.Stage);
+        Assert.Equal(0, _host!.Get<GalleryService>().Count);
+        Assert.Empty(_host.Get<JobQueue>().Recent());
     }
 
-    public void Dispose()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
-        _engine.Dispose();
-        try
-        {
-            Directory.Delete(_seed, recursive: true);
-            Directory.Delete(_engine.Options.DataDirectory, recursive: true);
-        }
-        catch (IOException) { }
+        if (_host is not null) await _host.DisposeAsync();
+        WebTestData.DeleteQuietly(_seed);
+        WebTestData.DeleteQuietly(_data);
     }
 }

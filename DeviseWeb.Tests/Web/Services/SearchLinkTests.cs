@@ -1,3 +1,4 @@
+using DeviseWeb.Engine.Search;
 using DeviseWeb.Services;
 using Microsoft.Extensions.Primitives;
 
@@ -33,7 +34,7 @@ public sealed class SearchLinkTests
         var parsed = SearchLink.Parse([new("q", new StringValues(["engine, boat", " sea ", "boat"]))]);
 
         Assert.Equal(["engine", "boat", "sea"], parsed.Link.Texts);
-        Assert.Equal(SearchLink.DefaultK, parsed.Link.K);
+        Assert.Equal(SearchLimits.DefaultK, parsed.Link.K);
         Assert.Null(parsed.Link.MinScore);
         Assert.Null(parsed.Link.ModelId);
     }
@@ -51,6 +52,21 @@ public sealed class SearchLinkTests
 
         Assert.False(parsed.IsValid);
         Assert.Equal(expected, Assert.Single(parsed.Errors));
+    }
+
+    [Fact]
+    public void Parse_OverTheEnginesLimits_NamesEachLimit()
+    {
+        var phrases = Enumerable.Range(0, SearchLimits.MaxParts).Select(i => $"word{i}").Append(new string('a', SearchLimits.MaxPhraseLength + 1));
+
+        var parsed = SearchLink.Parse([new("q", new StringValues(phrases.ToArray())), new("k", (SearchLimits.MaxK + 1).ToString())]);
+
+        Assert.Equal(
+        [
+            $"q: a phrase may have at most {SearchLimits.MaxPhraseLength} characters.",
+            $"A query may combine at most {SearchLimits.MaxParts} phrases and images.",
+            $"k: '{SearchLimits.MaxK + 1}' must be a whole number between 1 and {SearchLimits.MaxK}.",
+        ], parsed.Errors);
     }
 
     [Fact]
