@@ -16,8 +16,8 @@ namespace DeviseWeb.Components.Pages.Training;
 public sealed partial class RunHistory : IDisposable
 {
     private readonly BarChartOptions _chartOptions = new() { YAxisTitle = "%", YAxisFormat = "0" };
-    // Activation jobs started from this page: their end is reported in a snackbar.
-    private readonly HashSet<string> _requested = new(StringComparer.Ordinal);
+    // Versions this page asked to activate (noted before the job is queued, so its end is never missed): reported in a snackbar.
+    private readonly HashSet<int> _requested = [];
     private IDisposable? _subscription;
     private IReadOnlyList<ModelVersionInfo> _models = [];
     private JobInfo? _activation;
@@ -54,36 +54,50 @@ public sealed partial class RunHistory : IDisposable
 
     private void Load()
     {
-        _models = Models.List().OrderByDescending(m => m.Id).ToList();
+        LoadModels();
         _activation = Jobs.Latest(JobKind.Activation) is { IsActive: true } job ? job : null;
         _activationProgress = _activation?.Progress;
     }
 
+    private void LoadModels() => _models = Models.List().OrderByDescending(m => m.Id).ToList();
+
+    /// <summary>
+    /// Follows activation jobs from their own events (queued, started, progress, ended), so what is shown never
+    /// depends on when a click and an event happen to interleave; a finished training run adds a version.
+    /// </summary>
     internal void Apply(JobEvent e)
     {
-        if (e.Kind == JobKind.Training) Load();
-        if (e.Kind != JobKind.Activation) return;
+        if (e.Kind == JobKind.Training)
+        {
+            LoadModels();
+            return;
+        }
         if (e.Job is not { } job)
         {
             if (e.JobId == _activation?.Id && e.Progress is { } progress) _activationProgress = progress;
             return;
         }
-        Load();
-        if (job.IsActive || !_requested.Remove(job.Id)) return;
+        if (job.IsActive)
+        {
+            if (_activation is null || _activation.Id == job.Id) (_activation, _activationProgress) = (job, job.Progress);
+            return;
+        }
+        if (_activation?.Id == job.Id) (_activation, _activationProgress) = (null, null);
+        LoadModels();
+        if (job.Request.ModelId is not int modelId || !_requested.Remove(modelId)) return;
         if (job.State == JobState.Finished) Snackbar.Add($"Version {job.Request.ModelId} is active: searches use it now.", Severity.Success);
         else Snackbar.Add($"Activating version {job.Request.ModelId} {job.State.ToString().ToLowerInvariant()}: {job.Error}", Severity.Error);
     }
 
     private void Activate(int modelId)
     {
-        try
+        _requested.Add(modelId);
+        try { Jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = modelId }); }
+        catch (DeviseException e)
         {
-            var job = Jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = modelId });
-            _requested.Add(job.Id);
-            _activation = job;
-            _activationProgress = null;
+            _requested.Remove(modelId);
+            Snackbar.Add(e.Message, Severity.Error);
         }
-        catch (DeviseException e) { Snackbar.Add(e.Message, Severity.Error); }
     }
 
     private static string Settings(ModelVersionInfo m) => string.Create(CultureInfo.InvariantCulture,
