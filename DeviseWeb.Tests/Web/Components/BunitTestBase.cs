@@ -1,8 +1,7 @@
 using Bunit;
-using DeviseWeb.Engine;
-using DeviseWeb.Engine.Training;
-using DeviseWeb.Services;
+using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using MudBlazor.Services;
 
 namespace DeviseWeb.Tests.Web.Components;
@@ -13,28 +12,57 @@ namespace DeviseWeb.Tests.Web.Components;
 /// </summary>
 public abstract class BunitTestBase : IAsyncLifetime
 {
+    private readonly List<AsyncServiceScope> _scopes = [];
+
     protected BunitContext Context { get; } = new();
 
-    protected BunitTestBase()
+    /// <summary>
+    /// Components get the engine's services, and the web host's own, from a real host (the web app as AddDeviseWeb
+    /// composes it, or an engine host): whatever the test context does not register itself comes from there,
+    /// through a scope of the host's as a circuit would have, so scoped services resolve too.
+    /// </summary>
+    protected BunitTestBase(IServiceProvider? host = null)
     {
         Context.Services.AddMudServices();
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        if (host is not null) UseServicesOf(host);
     }
 
-    /// <summary>The app's own services around a real engine, with the lifetimes AddDeviseWeb gives them.</summary>
-    protected TrainingJobRunner AddDeviseServices(DeviseEngine engine)
+    /// <summary>Takes services from another host instead (an engine with an empty gallery, say), for one test.</summary>
+    protected void UseServicesOf(IServiceProvider host)
     {
-        var runner = new TrainingJobRunner(engine);
-        Context.Services.AddLogging();
-        Context.Services.AddSingleton(engine);
-        Context.Services.AddSingleton(runner);
-        Context.Services.AddSingleton<TrainingNotifier>();
-        Context.Services.AddSingleton<ModelActivationService>();
-        Context.Services.AddSingleton<FirstStartState>();
-        return runner;
+        var scope = host.CreateAsyncScope();
+        _scopes.Add(scope);
+        Context.Services.AddFallbackServiceProvider(scope.ServiceProvider);
     }
+
+    protected T Get<T>() where T : notnull => Context.Services.GetRequiredService<T>();
+
+    /// <summary>The layout's dialog provider, rendered beside the component so its dialogs can be seen and answered.</summary>
+    protected IRenderedComponent<MudDialogProvider> RenderDialogProvider()
+    {
+        Context.Render<MudPopoverProvider>();
+        return Context.Render<MudDialogProvider>();
+    }
+
+    /// <summary>
+    /// Clicks the button with this text once it is there (a dialog renders a moment after it is asked for), finding
+    /// and clicking in one dispatch so a re-render between the two cannot leave a stale handler.
+    /// </summary>
+    protected static void ClickButton<T>(IRenderedComponent<T> cut, string text) where T : IComponent
+    {
+        cut.WaitForAssertion(() => Assert.Single(Buttons(cut, text)), TimeSpan.FromSeconds(10));
+        cut.InvokeAsync(() => Buttons(cut, text).Single().Click()).GetAwaiter().GetResult();
+    }
+
+    private static IEnumerable<AngleSharp.Dom.IElement> Buttons<T>(IRenderedComponent<T> cut, string text) where T : IComponent =>
+        cut.FindAll("button").Where(b => b.TextContent.Trim() == text);
 
     public virtual Task InitializeAsync() => Task.CompletedTask;
 
-    public virtual async Task DisposeAsync() => await Context.DisposeAsync();
+    public virtual async Task DisposeAsync()
+    {
+        await Context.DisposeAsync();
+        foreach (var scope in _scopes) await scope.DisposeAsync();
+    }
 }

@@ -1,24 +1,34 @@
 using Bunit;
 using DeviseWeb.Components.Pages.ImageDetail;
-using DeviseWeb.Tests.Infrastructure;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Tests.Web.Integration;
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
 
 namespace DeviseWeb.Tests.Web.Components;
 
-[Collection(TrainedEngineCollection.Name)]
-public sealed class ImageDetailPageTests(TrainedEngineFixture fixture) : BunitTestBase
+/// <summary>The image page on a gallery of its own, since two tests change it (penguin images only).</summary>
+[Collection(EditableWebAppCollection.Name)]
+public sealed class ImageDetailPageTests(DeviseWebFactory app) : BunitTestBase(app.Services)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    private GalleryService Gallery => Get<GalleryService>();
+
+    private IRenderedComponent<ImageDetailPage> RenderImage(int id)
+    {
+        return Context.Render<ImageDetailPage>(p => p.Add(x => x.Id, id));
+    }
 
     [Fact]
     public void Render_KnownImage_ShowsOriginalLabelKeywordsAndSimilarImagesButNotItself()
     {
-        AddDeviseServices(fixture.Engine);
-        var image = fixture.ImagesOf("horse")[0];
+        var image = Gallery.List(new ImageQuery("penguin")).Items[0];
 
-        var cut = Context.Render<ImageDetailPage>(p => p.Add(x => x.Id, image.Id));
+        var cut = RenderImage(image.Id);
 
         Assert.Equal($"api/images/{image.Id}/file", cut.Find("[data-testid=original-image]").GetAttribute("src"));
-        Assert.Equal("horse", cut.Find("h1").TextContent.Trim());
+        Assert.Equal("penguin", cut.Find("h1").TextContent.Trim());
         cut.WaitForAssertion(() =>
         {
             var keywords = cut.FindAll("[data-testid=keyword]");
@@ -34,11 +44,40 @@ public sealed class ImageDetailPageTests(TrainedEngineFixture fixture) : BunitTe
     [Fact]
     public void Render_UnknownId_ShowsAFriendlyNotFound()
     {
-        AddDeviseServices(fixture.Engine);
-
-        var cut = Context.Render<ImageDetailPage>(p => p.Add(x => x.Id, 987654));
+        var cut = RenderImage(987654);
 
         Assert.Contains("Image 987654 not found", cut.Find("[data-testid=image-not-found]").TextContent);
         Assert.Empty(cut.FindAll("[data-testid=keywords]"));
+    }
+
+    [Fact]
+    public void ChangeLabel_NewLabel_ShowsItAndTheGalleryHasIt()
+    {
+        var dialogs = RenderDialogProvider();
+        var image = Gallery.List(new ImageQuery("penguin")).Items[0];
+        var cut = RenderImage(image.Id);
+
+        ClickButton(cut, "Change label");
+        dialogs.WaitForElement("input#label-dialog-field").Input("emperor penguin");
+        ClickButton(dialogs, "Save");
+
+        cut.WaitForAssertion(() => Assert.Equal("emperor penguin", cut.Find("h1").TextContent.Trim()), Wait);
+        Assert.Equal("emperor penguin", Gallery.Get(image.Id).Label);
+        Assert.Contains($"Image #{image.Id} is now labelled 'emperor penguin'.", Get<ISnackbar>().ShownSnackbars.Select(s => s.Message));
+    }
+
+    [Fact]
+    public void Delete_Confirmed_RemovesTheImageAndGoesBackToItsLabel()
+    {
+        var dialogs = RenderDialogProvider();
+        var image = Gallery.List(new ImageQuery("penguin")).Items[^1];
+        var cut = RenderImage(image.Id);
+
+        ClickButton(cut, "Delete");
+        ClickButton(dialogs, "Delete");
+
+        cut.WaitForAssertion(() => Assert.EndsWith("/?label=penguin", Get<NavigationManager>().Uri), Wait);
+        Assert.Null(Gallery.Find(image.Id));
+        Assert.Contains($"Deleted image #{image.Id}.", Get<ISnackbar>().ShownSnackbars.Select(s => s.Message));
     }
 }

@@ -1,6 +1,7 @@
 using Bunit;
 using DeviseWeb.Components.Shared;
-using DeviseWeb.Engine;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Tests.Web.Components;

@@ -1,24 +1,64 @@
 using Bunit;
 using DeviseWeb.Components.Pages.Training;
-using DeviseWeb.Tests.Infrastructure;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Training;
+using DeviseWeb.Tests.Web.Integration;
+using MudBlazor;
 
 namespace DeviseWeb.Tests.Web.Components;
 
-[Collection(TrainedEngineCollection.Name)]
-public sealed class RunHistoryTests(TrainedEngineFixture fixture) : BunitTestBase
+[Collection(WebAppCollection.Name)]
+public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Services)
 {
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(90);
+
     [Fact]
     public void Render_ListsEveryVersionWithMetricsAndMarksTheActiveOne()
     {
-        AddDeviseServices(fixture.Engine);
-
         var cut = Context.Render<RunHistory>();
 
+        var models = Get<ModelService>();
         var rows = cut.FindAll("[data-testid=run-history] tr[data-testid=run-row]");
-        Assert.Equal(fixture.Engine.ListModels().Count, rows.Count);
-        var active = rows.Single(r => r.GetAttribute("data-model-id") == fixture.Engine.ActiveModel!.Record.Id.ToString());
+        Assert.Equal(models.List().Count, rows.Count);
+        var active = rows.Single(r => r.GetAttribute("data-model-id") == models.ActiveModelId.ToString());
         Assert.Contains("Active", active.TextContent);
         Assert.Contains("chance", active.TextContent);
-        Assert.Contains("15 epochs", active.TextContent);
+        Assert.Contains($"{WebTestData.TemplateEpochs} epochs", active.TextContent);
+    }
+
+    [Fact]
+    public async Task Activate_AnotherVersion_QueuesAnActivationJobThatMakesItActive()
+    {
+        // Arrange: a second version beside the template's, not activated.
+        var jobs = Get<JobQueue>();
+        var models = Get<ModelService>();
+        int template = models.ActiveModelId!.Value;
+        var trained = await jobs.WaitAsync(jobs.Enqueue(new JobRequest
+        {
+            Kind = JobKind.Training, Training = new TrainingOptions { Epochs = 2, HeldOutLabelCount = 0, Seed = 11, Activate = false },
+        }).Id);
+        int other = trained.Result!.Model!.Id;
+        var cut = Context.Render<RunHistory>();
+        try
+        {
+            // Act
+            cut.Find($"tr[data-model-id='{other}']").QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Activate").Click();
+
+            // Assert: the job ran, the row says so, and the page said so.
+            cut.WaitForAssertion(() =>
+            {
+                Assert.Contains("Active", cut.Find($"tr[data-model-id='{other}']").TextContent);
+                Assert.Contains($"Version {other} is active: searches use it now.", Get<ISnackbar>().ShownSnackbars.Select(s => s.Message));
+            }, Wait);
+            Assert.Equal(other, models.ActiveModelId);
+            var activation = jobs.Latest(JobKind.Activation);
+            Assert.Equal((other, JobState.Finished), (activation!.Request.ModelId!.Value, activation.State));
+            Assert.Empty(cut.FindAll("[data-testid=activating]"));
+        }
+        finally
+        {
+            await jobs.WaitAsync(jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = template }).Id);
+        }
     }
 }

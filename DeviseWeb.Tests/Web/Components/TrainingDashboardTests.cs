@@ -1,30 +1,36 @@
 using Bunit;
 using DeviseWeb.Components.Pages.Training;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
 using DeviseWeb.Services;
-using Microsoft.Extensions.DependencyInjection;
+using DeviseWeb.Tests.Web.Integration;
 
 namespace DeviseWeb.Tests.Web.Components;
 
-public sealed class TrainingDashboardTests : BunitTestBase
+/// <summary>The dashboard fed job snapshots and events of its own making, through the app's real notifier.</summary>
+[Collection(WebAppCollection.Name)]
+public sealed class TrainingDashboardTests(DeviseWebFactory app) : BunitTestBase(app.Services)
 {
-    private readonly TrainingNotifier _notifier = new();
-
-    public TrainingDashboardTests() => Context.Services.AddSingleton(_notifier);
+    private JobNotifier Notifier => Get<JobNotifier>();
 
     private static TrainingProgress Step(int epoch, int step, TimeSpan? remaining = null) =>
         new(TrainingPhase.Step, epoch, 10, step, 4, 0.5, null, 0.001, TimeSpan.FromSeconds(epoch * 2), remaining ?? TimeSpan.FromSeconds(30));
 
     private static EpochMetrics Epoch(int epoch) => new(epoch, 0.6 - epoch * 0.05, 0.55 - epoch * 0.03, 0.001, epoch * 2.0);
 
-    private static TrainingJobSnapshot RunningJob(string id, int epochs) => new(
-        id, new TrainingOptions { Epochs = 10 }, TrainingJobState.Running, DateTime.UtcNow, null, Step(epochs, 2),
-        Enumerable.Range(1, epochs).Select(Epoch).ToList(), ["12:00:00 Started: 10 epochs", "12:00:02 Epoch 1/10: train loss 0.55"], null, null);
+    private static JobInfo Job(string id, JobState state, int epochs) => new(
+        id, JobKind.Training, state, "Train 10 epochs", new JobRequest { Kind = JobKind.Training, Training = new TrainingOptions { Epochs = 10 } },
+        DateTime.UtcNow, DateTime.UtcNow, null, null, Step(epochs, 2), Enumerable.Range(1, epochs).Select(Epoch).ToList(),
+        ["12:00:00 Started: Train 10 epochs", "12:00:02 Epoch 1/10: train loss 0.55"], null, null);
+
+    private static JobEvent Event(string id, JobEventType type, JobInfo? job = null, TrainingProgress? training = null, EpochMetrics? epoch = null,
+        string? message = null) => new(id, JobKind.Training, type, DateTime.UtcNow, null, training, epoch, message, job);
 
     [Fact]
-    public void Render_FromRunningSnapshot_ShowsProgressCurveAndLog()
+    public void Render_FromRunningJob_ShowsProgressCurveAndLog()
     {
-        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, RunningJob("job1", 3)));
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("job1", JobState.Running, 3)));
 
         var progress = cut.Find("[data-testid=training-progress]");
         Assert.Equal("progressbar", progress.GetAttribute("role"));
@@ -34,17 +40,17 @@ public sealed class TrainingDashboardTests : BunitTestBase
         Assert.Contains("ETA 0:30", cut.Markup);
         Assert.Equal("Running", cut.Find("[data-testid=training-state]").TextContent.Trim());
         var log = cut.FindAll("[data-testid=training-log] li").Select(li => li.TextContent).ToList();
-        Assert.Equal(["12:00:02 Epoch 1/10: train loss 0.55", "12:00:00 Started: 10 epochs"], log);
+        Assert.Equal(["12:00:02 Epoch 1/10: train loss 0.55", "12:00:00 Started: Train 10 epochs"], log);
     }
 
     [Fact]
     public void EpochEvent_ForTheShownJob_AddsAChartPointAndMovesTheProgress()
     {
-        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, RunningJob("job1", 3)));
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("job1", JobState.Running, 3)));
 
-        _notifier.Publish(new TrainingJobEvent("job1", TrainingJobEventKind.Epoch, DateTime.UtcNow,
-            new TrainingProgress(TrainingPhase.Epoch, 4, 10, 4, 4, 0.4, 0.43, 0.001, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12)),
-            Epoch(4), Message: "Epoch 4/10: train loss 0.4000, validation loss 0.4300"));
+        Notifier.Publish(Event("job1", JobEventType.Epoch,
+            training: new TrainingProgress(TrainingPhase.Epoch, 4, 10, 4, 4, 0.4, 0.43, 0.001, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12)),
+            epoch: Epoch(4), message: "Epoch 4/10: train loss 0.4000, validation loss 0.4300"));
 
         cut.WaitForAssertion(() =>
         {
@@ -57,19 +63,20 @@ public sealed class TrainingDashboardTests : BunitTestBase
     [Fact]
     public void EpochEvent_AlreadyInTheSnapshot_IsNotDrawnTwice()
     {
-        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, RunningJob("job1", 3)));
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("job1", JobState.Running, 3)));
 
-        _notifier.Publish(new TrainingJobEvent("job1", TrainingJobEventKind.Epoch, DateTime.UtcNow, Step(3, 4), Epoch(3)));
+        Notifier.Publish(Event("job1", JobEventType.Epoch, training: Step(3, 4), epoch: Epoch(3), message: "Epoch 3 again"));
 
-        cut.WaitForAssertion(() => Assert.Equal("3", cut.Find("[data-testid=loss-chart]").GetAttribute("data-points")));
+        cut.WaitForAssertion(() => Assert.Contains("Epoch 3 again", cut.Find("[data-testid=training-log]").TextContent));
+        Assert.Equal("3", cut.Find("[data-testid=loss-chart]").GetAttribute("data-points"));
     }
 
     [Fact]
     public void StartedEvent_ForAnotherJob_ReplacesTheCurve()
     {
-        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, RunningJob("old", 3) with { State = TrainingJobState.Finished }));
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("old", JobState.Finished, 3)));
 
-        _notifier.Publish(new TrainingJobEvent("new", TrainingJobEventKind.Started, DateTime.UtcNow, Message: "Started: 10 epochs"));
+        Notifier.Publish(Event("new", JobEventType.Started, Job("new", JobState.Running, 0), message: "Started: Train 10 epochs"));
 
         cut.WaitForAssertion(() =>
         {
@@ -80,11 +87,25 @@ public sealed class TrainingDashboardTests : BunitTestBase
     }
 
     [Fact]
+    public void QueuedEvent_WhileAnotherJobRuns_KeepsShowingTheRunningOne()
+    {
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("running", JobState.Running, 3)));
+
+        Notifier.Publish(Event("later", JobEventType.Queued, Job("later", JobState.Queued, 0), message: "Queued: Train 10 epochs"));
+        Notifier.Publish(Event("running", JobEventType.Epoch, training: Step(4, 4), epoch: Epoch(4)));
+
+        cut.WaitForAssertion(() => Assert.Equal("4", cut.Find("[data-testid=loss-chart]").GetAttribute("data-points")));
+        Assert.Equal("Running", cut.Find("[data-testid=training-state]").TextContent.Trim());
+        Assert.DoesNotContain("Queued: Train", cut.Find("[data-testid=training-log]").TextContent);
+    }
+
+    [Fact]
     public void FailedEvent_ShowsTheReason()
     {
-        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, RunningJob("job1", 1)));
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("job1", JobState.Running, 1)));
 
-        _notifier.Publish(new TrainingJobEvent("job1", TrainingJobEventKind.Failed, DateTime.UtcNow, Message: "Failed: Training needs at least 2 labels."));
+        var failed = Job("job1", JobState.Failed, 1) with { Error = "Training needs at least 2 labels." };
+        Notifier.Publish(Event("job1", JobEventType.Failed, failed, message: "Failed: Training needs at least 2 labels."));
 
         cut.WaitForAssertion(() =>
         {
@@ -96,19 +117,12 @@ public sealed class TrainingDashboardTests : BunitTestBase
     [Fact]
     public void Render_NoJobButABaselineModel_DrawsItsLearningCurve()
     {
-        var baseline = new DeviseWeb.Engine.ModelVersionInfo(1, DateTime.UtcNow, new TrainingOptions(), "head", [], 10, 3, 2,
-            [Epoch(1), Epoch(2)], null, 1.5, true);
+        var baseline = new ModelVersionInfo(1, DateTime.UtcNow, new TrainingOptions(), "head", [], 10, 3, 2, [Epoch(1), Epoch(2)], null, 1.5, true);
 
         var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Baseline, baseline));
 
         Assert.Equal("2", cut.Find("[data-testid=loss-chart]").GetAttribute("data-points"));
         Assert.Equal("0", cut.Find("[data-testid=training-progress]").GetAttribute("aria-valuenow"));
         Assert.Contains("active model, v1", cut.Find("[data-testid=training-status]").TextContent);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        _notifier.Dispose();
     }
 }

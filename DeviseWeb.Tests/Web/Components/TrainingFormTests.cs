@@ -1,42 +1,49 @@
 using Bunit;
 using DeviseWeb.Components.Pages.Training;
+using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Training;
-using DeviseWeb.Tests.Infrastructure;
+using DeviseWeb.Tests.Web.Integration;
 
 namespace DeviseWeb.Tests.Web.Components;
 
-[Collection(TrainedEngineCollection.Name)]
-public sealed class TrainingFormTests(TrainedEngineFixture fixture) : BunitTestBase
+[Collection(WebAppCollection.Name)]
+public sealed class TrainingFormTests(DeviseWebFactory app) : BunitTestBase(app.Services)
 {
     /// <summary>Long enough to still run while the test looks; never activated, and cancelled before it saves anything.</summary>
-    private static readonly TrainingOptions LongRun = TrainedEngineFixture.TrainingOptions with { Epochs = 10_000, Activate = false };
+    private static readonly TrainingOptions LongRun = new() { Epochs = 10_000, HeldOutLabelCount = 0, Activate = false };
+
+    private JobQueue Jobs => Get<JobQueue>();
 
     [Fact]
-    public async Task StartTraining_WhileAJobRuns_ShowsTheBusyMessage()
+    public async Task StartTraining_WhileAJobRuns_QueuesTheNewJobBehindIt()
     {
-        var runner = AddDeviseServices(fixture.Engine);
-        var job = runner.Start(LongRun);
+        var running = Jobs.Enqueue(new JobRequest { Kind = JobKind.Training, Training = LongRun });
+        JobInfo? queued = null;
         try
         {
-            var cut = Context.Render<TrainingForm>(p => p.Add(x => x.Job, job));
+            var cut = Context.Render<TrainingForm>(p => p.Add(x => x.Job, running).Add(x => x.OnStarted, job => queued = job));
 
             cut.Find("form").Submit();
 
-            Assert.Contains($"A training job ({job.Id}) is already running", cut.Find("[data-testid=training-error]").TextContent);
+            Assert.NotNull(queued);
+            Assert.Equal(JobState.Queued, Jobs.Get(queued.Id)!.State);
+            Assert.Contains($"Queued as job {queued.Id}", cut.Find("[data-testid=training-queued]").TextContent);
+            Assert.Contains(running.Id, cut.Find("[data-testid=training-queued]").TextContent);
+            Assert.Empty(cut.FindAll("[data-testid=training-error]"));
         }
         finally
         {
-            runner.Cancel(job.Id);
-            await runner.WaitAsync(job.Id);
+            if (queued is not null) Jobs.Cancel(queued.Id);
+            Jobs.Cancel(running.Id);
+            await Jobs.WaitAsync(running.Id);
         }
     }
 
     [Fact]
-    public async Task StartTraining_FromTheForm_StartsAJobWithTheFormsHyperparameters()
+    public async Task StartTraining_FromTheForm_QueuesAJobWithTheFormsHyperparameters()
     {
-        var runner = AddDeviseServices(fixture.Engine);
         var cut = Context.Render<TrainingForm>();
-        TrainingJobSnapshot? started = null;
+        JobInfo? started = null;
         try
         {
             cut.Find("input#training-epochs").Input("5000");
@@ -44,18 +51,40 @@ public sealed class TrainingFormTests(TrainedEngineFixture fixture) : BunitTestB
             cut.Find("input#training-seed").Input("9");
             cut.Find("form").Submit();
 
-            started = runner.Current;
+            started = Jobs.Latest(JobKind.Training);
             Assert.NotNull(started);
-            Assert.Equal((5000, 16, 9), (started.Options.Epochs, started.Options.BatchSize, started.Options.Seed));
+            Assert.True(started.IsActive, $"the new job is queued or running, not {started.State}");
+            var options = started.Request.Training!;
+            Assert.Equal((5000, 16, 9, true), (options.Epochs, options.BatchSize, options.Seed, options.Activate));
             Assert.Empty(cut.FindAll("[data-testid=training-error]"));
         }
         finally
         {
             if (started is not null)
             {
-                runner.Cancel(started.Id);
-                await runner.WaitAsync(started.Id);
+                Jobs.Cancel(started.Id);
+                await Jobs.WaitAsync(started.Id);
             }
+        }
+    }
+
+    [Fact]
+    public async Task CancelTraining_WhileTheJobRuns_CancelsIt()
+    {
+        var running = Jobs.Enqueue(new JobRequest { Kind = JobKind.Training, Training = LongRun });
+        try
+        {
+            var cut = Context.Render<TrainingForm>(p => p.Add(x => x.Job, running));
+
+            cut.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel training").Click();
+
+            var ended = await Jobs.WaitAsync(running.Id).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(JobState.Cancelled, ended.State);
+        }
+        finally
+        {
+            Jobs.Cancel(running.Id);
+            await Jobs.WaitAsync(running.Id);
         }
     }
 }
