@@ -59,5 +59,55 @@ public sealed class GalleryPageTests(BrowserFixture browser) : IAsyncLifetime
         await browser.ScreenshotAsync(_page, "image-detail");
     }
 
+    [Fact]
+    public async Task SelectTwo_ChangeTheirLabelThenDeleteOne_TheGalleryAndSearchShowBoth()
+    {
+        // Arrange: the moon images, in selection mode.
+        await _page.GotoInteractiveAsync("/?label=moon");
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Select", Exact = true }).ClickAsync();
+        var boxes = _page.GetByRole(AriaRole.Checkbox, new() { Name = "Select moon" });
+        await boxes.Nth(0).CheckAsync();
+        await boxes.Nth(1).CheckAsync();
+        await Expect(_page.GetByTestId("selection-count")).ToHaveTextAsync("2 selected");
+        string kept = ImageIdOf(await boxes.Nth(0).GetAttributeAsync("aria-label"));
+        string deleted = ImageIdOf(await boxes.Nth(1).GetAttributeAsync("aria-label"));
+        Assert.NotEqual("", kept);
+        Assert.NotEqual("", deleted);
+
+        // Act 1: give both a new label.
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Change label" }).ClickAsync();
+        var dialog = _page.GetByRole(AriaRole.Dialog);
+        await dialog.GetByLabel("New label").FillAsync("Night Sky");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        // Assert 1: they leave the moon view and appear under their new label.
+        await Expect(_page.GetByText("2 images are now labelled 'night sky'.")).ToBeVisibleAsync();
+        await Expect(Card(kept)).ToHaveCountAsync(0);
+        await Expect(Card(deleted)).ToHaveCountAsync(0);
+        await _page.GotoInteractiveAsync("/?label=night%20sky");
+        await Expect(_page.GetByTestId("gallery-image")).ToHaveCountAsync(2);
+        await Expect(_page.GetByTestId("gallery-count")).ToContainTextAsync("2 images match");
+
+        // Act 2: delete one of them, confirming.
+        await _page.GetByRole(AriaRole.Button, new() { Name = "Select", Exact = true }).ClickAsync();
+        await _page.GetByRole(AriaRole.Checkbox, new() { Name = $"Select night sky (image {deleted})" }).CheckAsync();
+        await _page.GetByTestId("selection-bar").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+        await _page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
+
+        // Assert 2: one is left in the gallery, and search finds it but not the deleted one.
+        await Expect(_page.GetByText($"Deleted image #{deleted}.")).ToBeVisibleAsync();
+        await Expect(_page.GetByTestId("gallery-image")).ToHaveCountAsync(1);
+        await Expect(Card(kept)).ToBeVisibleAsync();
+        await Expect(_page.GetByTestId("gallery-count")).ToContainTextAsync("1 image match");
+        await browser.ScreenshotAsync(_page, "gallery-selection");
+        await _page.GotoInteractiveAsync("/search?q=night%20sky&k=100");
+        await Expect(_page.Locator($"[data-testid='result'][data-image-id='{kept}']")).ToBeVisibleAsync();
+        await Expect(_page.Locator($"[data-testid='result'][data-image-id='{deleted}']")).ToHaveCountAsync(0);
+    }
+
+    private ILocator Card(string id) => _page.Locator($"[data-testid='gallery-image'][data-image-id='{id}']");
+
+    private static string ImageIdOf(string? checkboxName) => Regex.Match(checkboxName ?? "", @"\(image (\d+)\)$").Groups[1].Value;
+
     public async Task DisposeAsync() => await _page.Context.CloseAsync();
 }

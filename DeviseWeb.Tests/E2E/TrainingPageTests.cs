@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using DeviseWeb.Engine;
-using DeviseWeb.Services;
+using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Models;
 using DeviseWeb.Tests.Web.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -86,8 +86,9 @@ public sealed class TrainingPageTests(BrowserFixture browser) : IAsyncLifetime
     private async Task ActivateAsync(int modelId)
     {
         using var client = new HttpClient { BaseAddress = browser.App.RootUri };
-        (await client.PostAsync($"api/models/{modelId}/activate", null)).EnsureSuccessStatusCode();
-        await browser.App.Services.GetRequiredService<ModelActivationService>().WaitAsync();
+        var response = await client.PostAsync($"api/models/{modelId}/activate", null);
+        var job = await ApiJson.ReadAsync<JobInfo>(response, System.Net.HttpStatusCode.Accepted);
+        await browser.App.Services.GetRequiredService<JobQueue>().WaitAsync(job.Id);
         Assert.Equal(modelId, await ActiveModelIdAsync());
     }
 
