@@ -1,4 +1,3 @@
-using DeviseWeb.Engine;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
@@ -38,8 +37,9 @@ public sealed class FirstStartService(
         {
             logger.LogInformation("First start stopped with the app");
         }
-        catch (DeviseException e)
+        catch (Exception e)
         {
+            // A background service that throws stops the host; a broken seed folder must not take the app down.
             logger.LogError(e, "First start failed; the app keeps running");
         }
     }
