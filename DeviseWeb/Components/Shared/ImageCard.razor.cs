@@ -31,7 +31,7 @@ public sealed partial class ImageCard
     /// <summary>Called with the new state when the checkbox is ticked or cleared. Default: none.</summary>
     [Parameter] public EventCallback<bool> SelectedChanged { get; set; }
 
-    private Task OnCheckChangedAsync(ChangeEventArgs e) => SelectedChanged.InvokeAsync(e.Value is true || e.Value is "true" || e.Value is "on");
+    private Task OnCheckChangedAsync(ChangeEventArgs e) => SelectedChanged.InvokeAsync(e.Value is true);
 
     /// <summary>Bar width: cosine scores mostly fall in 0–1; below 0 shows empty.</summary>
     private static string ScoreBarStyle(float score) =>
