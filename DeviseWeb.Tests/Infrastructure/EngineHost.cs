@@ -34,8 +34,8 @@ public sealed class EngineHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>A host over a data directory; <paramref name="configure"/> runs after the test defaults (the template's vocabulary limit).</summary>
-    public static Task<EngineHost> StartAsync(string dataDirectory, Action<EngineOptions>? configure = null) =>
-        StartAsync(dataDirectory, configure, ownsDirectory: false);
+    public static Task<EngineHost> StartAsync(string dataDirectory, Action<EngineOptions>? configure = null, Action<IServiceCollection>? addServices = null) =>
+        StartAsync(dataDirectory, configure, ownsDirectory: false, addServices);
 
     /// <summary>A host over a private copy of the trained template, deleted when the host is disposed.</summary>
     public static async Task<EngineHost> StartOnTemplateAsync(Action<EngineOptions>? configure = null) =>
@@ -45,7 +45,8 @@ public sealed class EngineHost : IAsyncDisposable
     public static Task<EngineHost> StartEmptyAsync(Action<EngineOptions>? configure = null) =>
         StartAsync(TestData.NewTemporaryDirectory("empty-engine"), configure, ownsDirectory: true);
 
-    private static async Task<EngineHost> StartAsync(string dataDirectory, Action<EngineOptions>? configure, bool ownsDirectory)
+    private static async Task<EngineHost> StartAsync(string dataDirectory, Action<EngineOptions>? configure, bool ownsDirectory,
+        Action<IServiceCollection>? addServices = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Logging.ClearProviders();
@@ -55,6 +56,7 @@ public sealed class EngineHost : IAsyncDisposable
             o.VocabularyLimit = TemplateData.VocabularyLimit;
             configure?.Invoke(o);
         });
+        addServices?.Invoke(builder.Services);
         var host = builder.Build();
         try
         {

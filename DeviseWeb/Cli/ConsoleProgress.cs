@@ -82,7 +82,7 @@ public sealed class ConsoleProgress : IDisposable
         int done = (int)Math.Round(Math.Clamp(progress.Fraction, 0, 1) * Ticks);
         if (_bar is not null)
         {
-            if (progress.Remaining is { } eta) _bar.EstimatedDuration = progress.Elapsed + eta;
+            if (progress.Remaining is { } eta) _bar.EstimatedDuration = (progress.Elapsed ?? TimeSpan.Zero) + eta;
             _bar.Tick(done, message);
             return;
         }

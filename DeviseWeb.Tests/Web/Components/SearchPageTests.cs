@@ -79,7 +79,7 @@ public sealed class SearchPageTests(DeviseWebFactory app) : BunitTestBase(app.Se
     [Fact]
     public async Task Render_BeforeAnyModel_LinksToTraining()
     {
-        await using var empty = await EngineHost.StartAsync(o => o.DataDirectory = TestData.NewTemporaryDirectory("no-model"));
+        await using var empty = await EngineHost.StartEmptyAsync();
         UseServicesOf(empty.Services);
 
         var cut = RenderAt("/search?q=dog");

@@ -75,7 +75,7 @@ public sealed class UploadPanelTests(DeviseWebFactory app) : BunitTestBase(app.S
     [Fact]
     public async Task UploadFiles_LargerThanTheLimit_IsRejectedBeforeReading()
     {
-        await using var small = await EngineHost.StartAsync(o => { o.DataDirectory = TestData.NewTemporaryDirectory("upload-limit"); o.MaxFileBytes = 1024; });
+        await using var small = await EngineHost.StartEmptyAsync(o => o.MaxFileBytes = 1024);
         UseServicesOf(small.Services);
         var cut = Context.Render<UploadPanel>();
 

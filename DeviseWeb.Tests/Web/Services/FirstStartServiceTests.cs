@@ -3,7 +3,6 @@ using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Services;
 using DeviseWeb.Tests.Infrastructure;
-using DeviseWeb.Tests.Web.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -19,7 +18,7 @@ public sealed class FirstStartServiceTests : IAsyncLifetime
 
     private async Task<FirstStartService> StartAsync(bool firstStart)
     {
-        _host = await EngineHost.StartAsync(o => { o.DataDirectory = _data; o.VocabularyLimit = 300; }, services =>
+        _host = await EngineHost.StartAsync(_data, o => o.VocabularyLimit = 300, addServices: services =>
         {
             services.Configure<DeviseWebOptions>(o => { o.FirstStart = firstStart; o.SeedDirectory = _seed; });
             services.AddHostedService<FirstStartService>();
@@ -58,7 +57,7 @@ public sealed class FirstStartServiceTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (_host is not null) await _host.DisposeAsync();
-        WebTestData.DeleteQuietly(_seed);
-        WebTestData.DeleteQuietly(_data);
+        TemplateData.DeleteQuietly(_seed);
+        TemplateData.DeleteQuietly(_data);
     }
 }
