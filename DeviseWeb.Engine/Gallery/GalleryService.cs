@@ -61,11 +61,12 @@ public sealed class GalleryService(
     public IReadOnlyList<int> Delete(IReadOnlyCollection<int> ids)
     {
         CheckBulk(ids);
-        var leases = models.AcquireLoaded();
+        IReadOnlyList<ModelLease> leases = [];
         try
         {
             var deleted = database.Write(() =>
             {
+                leases = models.AcquireLoaded(); // under the write lock, as ImageWriter does
                 var gone = new List<ImageRecord>();
                 foreach (var id in ids.Distinct())
                 {

@@ -44,12 +44,14 @@ public sealed class ImageWriter(DeviseDatabase database, ImageRepository images,
     /// </summary>
     internal ImageRecord? Insert(ImageRecord record, byte[] thumbnail, float[] vector, Action<TimeSpan>? indexed = null)
     {
-        var leases = models.AcquireLoaded();
+        IReadOnlyList<ModelLease> leases = [];
         try
         {
             return database.Write(() =>
             {
                 if (images.FindByHash(record.ContentHash) is not null) return null;
+                // Taken under the write lock: a version activated a moment ago is among them, or has caught up already.
+                leases = models.AcquireLoaded();
                 images.Add(record, thumbnail);
                 features.Add(record.Id, vector);
                 foreach (var lease in leases)

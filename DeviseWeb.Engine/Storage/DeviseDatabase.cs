@@ -7,7 +7,8 @@ namespace DeviseWeb.Engine.Storage;
 /// The data directory's LiteDB file, opened once per process. Writes go through <see cref="Write{T}"/>: one
 /// writer at a time, one transaction per call, and nested calls on the same thread join the outer transaction,
 /// so an image record, its vectors and its label count commit together or not at all. In-memory state that
-/// mirrors a write (an index, a cache) changes in <see cref="AfterCommit"/>, so it never shows what was rolled back.
+/// mirrors a write (an index, a cache) changes in <see cref="AfterCommit"/>, so it never shows what was rolled back;
+/// those actions run after the lock is released, in commit order per writer.
 /// </summary>
 public sealed class DeviseDatabase : IDisposable
 {
@@ -34,13 +35,13 @@ public sealed class DeviseDatabase : IDisposable
 
     public T Write<T>(Func<T> body)
     {
+        T result;
+        List<Action> actions;
         lock (_writeLock)
         {
             if (_afterCommit is not null) return body();
             if (!Lite.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
             _afterCommit = [];
-            T result;
-            List<Action> actions;
             try
             {
                 result = body();
@@ -54,9 +55,10 @@ public sealed class DeviseDatabase : IDisposable
             }
             actions = _afterCommit;
             _afterCommit = null;
-            foreach (var action in actions) action();
-            return result;
         }
+        // Outside the lock: an action may publish into an index whose own worker is waiting to write here.
+        foreach (var action in actions) action();
+        return result;
     }
 
     /// <summary>Runs the action once the current transaction commits, or now when none is open on this thread.</summary>

@@ -135,6 +135,8 @@ public sealed class VectorColumnStore
             store._database.Write(() =>
             {
                 store.Tail.Upsert(new VectorTailRecord { Id = VectorTailRecord.KeyOf(name, id), Column = name, ImageId = id, Vector = bytes });
+                // The engine never reuses an id, so this only matters to an index re-adding one it removed itself.
+                if (store.RemovedIds.Delete(id)) store._database.AfterCommit(() => { lock (store._removedLock) store._removed?.Remove(id); });
                 store._database.AfterCommit(onCommitted);
             });
         }
@@ -149,15 +151,8 @@ public sealed class VectorColumnStore
         {
             var record = store.Columns.FindById(name) ?? throw new InvalidOperationException($"Vector column {name} is gone.");
             var replaced = replacesSegments.Select(store.Relative).ToHashSet(StringComparer.Ordinal);
-            int at = record.Segments.FindIndex(replaced.Contains);
             record.Segments.RemoveAll(replaced.Contains);
-            if (path is not null)
-            {
-                // A compacted segment takes the place of the first one it replaces, so segments stay in id order.
-                var relative = store.Relative(path);
-                if (at >= 0) record.Segments.Insert(at, relative);
-                else record.Segments.Add(relative);
-            }
+            if (path is not null) record.Segments.Add(store.Relative(path)); // newest last: a later segment's row wins
             store.Columns.Update(record);
             foreach (var id in sealedTailIds) store.Tail.Delete(VectorTailRecord.KeyOf(name, id));
         });
