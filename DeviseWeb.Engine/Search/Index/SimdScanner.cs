@@ -1,0 +1,133 @@
+namespace DeviseWeb.Engine.Search.Index;
+
+/// <summary>
+/// Exact top-k on the CPU with SIMD kernels: int8 segments are scanned to a shortlist that is re-ranked in
+/// fp32, so returned scores are exact cosines; fp32 segments and the tail are scored exactly from the start.
+/// Rows are split into one share per core; each thread keeps its own collectors, merged at the end.
+/// </summary>
+internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions options) : ISnapshotScanner
+{
+    /// <summary>Rows a batch scores against every query before moving on: 512 int8 rows of 384 stay in L2.</summary>
+    private const int BatchBlockRows = 512;
+
+    private readonly Int8KernelKind _kernel = options.Int8Kernel ?? Int8Kernels.Fastest;
+    private readonly int _maxThreads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
+    private readonly int _stride = (int)SegmentLayout.Align(dimension);
+
+    public IReadOnlyList<VectorHit> Search(IndexSnapshot snapshot, float[] query, int k, VectorSearchOptions searchOptions)
+        => SearchBatch(snapshot, [query], k, searchOptions)[0];
+
+    public IReadOnlyList<VectorHit>[] SearchBatch(IndexSnapshot snapshot, float[][] queries, int k, VectorSearchOptions searchOptions)
+    {
+        bool approximate = snapshot.Segments.Any(s => s.Data.HasInt8);
+        int capacity = approximate ? Math.Max(k * options.ShortlistFactor, options.MinimumShortlist) : k;
+        var quantized = approximate ? queries.Select(q => new Int8Query(q, _stride)).ToArray() : null;
+        var shares = ScanPlan.Split(snapshot, _maxThreads, workPerRow: queries.Length);
+        var collectors = new TopCollector[shares.Length][];
+        void Scan(int thread) => collectors[thread] = ScanShare(snapshot, shares[thread], queries, quantized, capacity, searchOptions.Exclude);
+        if (shares.Length == 1) Scan(0);
+        else Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, Scan);
+
+        var results = new IReadOnlyList<VectorHit>[queries.Length];
+        void Rerank(int q) => results[q] = Reranker.Rerank(snapshot, queries[q],
+            TopCollector.Merge(collectors.Select(c => c[q]), capacity), k, searchOptions.MinScore);
+        if (queries.Length < 8) for (int q = 0; q < queries.Length; q++) Rerank(q);
+        else Parallel.For(0, queries.Length, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, Rerank);
+        return results;
+    }
+
+    private TopCollector[] ScanShare(IndexSnapshot snapshot, ScanRange[] share, float[][] queries, Int8Query?[]? quantized,
+        int capacity, IReadOnlySet<int>? exclude)
+    {
+        var collectors = new TopCollector[queries.Length];
+        for (int q = 0; q < queries.Length; q++) collectors[q] = new TopCollector(capacity);
+        int blockRows = queries.Length == 1 ? ScanPlan.Granule : BatchBlockRows;
+        float* scores = stackalloc float[BatchBlockRows];
+        foreach (var range in share)
+        {
+            bool tail = range.Part >= snapshot.Segments.Length;
+            for (int start = range.Start; start < range.End;)
+            {
+                int count = Math.Min(blockRows, range.End - start);
+                // A tail block is one array: a kernel call must not run past it.
+                if (tail) count = Math.Min(count, TailChunk.BlockRows - start % TailChunk.BlockRows);
+                for (int q = 0; q < queries.Length; q++)
+                {
+                    ScoreRows(snapshot, range.Part, start, count, queries[q], quantized?[q], scores);
+                    Collect(collectors[q], snapshot, range.Part, start, count, scores, exclude);
+                }
+                start += count;
+            }
+        }
+        return collectors;
+    }
+
+    private void ScoreRows(IndexSnapshot snapshot, int part, int start, int count, float[] query, Int8Query? quantized, float* scores)
+    {
+        if (part < snapshot.Segments.Length)
+        {
+            var data = snapshot.Segments[part].Data;
+            if (data.HasInt8)
+                Int8Kernels.Score(_kernel, quantized!, data.Int8 + (long)start * _stride, _stride, count, data.Scales + start, data.Sums + start, scores);
+            else
+                Float32Kernels.Score(data.Vectors + (long)start * dimension, dimension, count, query, scores);
+            return;
+        }
+        var chunk = snapshot.Tail[part - snapshot.Segments.Length];
+        fixed (float* block = chunk.BlockVectors(start))
+            Float32Kernels.Score(block + (long)(start % TailChunk.BlockRows) * dimension, dimension, count, query, scores);
+    }
+
+    private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores,
+        IReadOnlySet<int>? exclude)
+    {
+        float threshold = collector.Threshold;
+        for (int i = 0; i < count; i++)
+        {
+            if (!(scores[i] > threshold)) continue;
+            int row = start + i;
+            // Removal and exclusion are checked only for the few rows that beat the threshold.
+            if (!snapshot.IsLive(part, row)) continue;
+            if (exclude is not null && exclude.Contains(snapshot.IdAt(part, row))) continue;
+            collector.Add(scores[i], part, row);
+            threshold = collector.Threshold;
+        }
+    }
+}
+
+/// <summary>Scans a snapshot for the nearest rows; one implementation per <see cref="ScanBackend"/>.</summary>
+internal interface ISnapshotScanner : IDisposable
+{
+    IReadOnlyList<VectorHit> Search(IndexSnapshot snapshot, float[] query, int k, VectorSearchOptions options);
+
+    IReadOnlyList<VectorHit>[] SearchBatch(IndexSnapshot snapshot, float[][] queries, int k, VectorSearchOptions options);
+
+    void IDisposable.Dispose() { }
+}
+
+/// <summary>Turns candidates into hits: exact fp32 cosine for each, best first (ties by id), k of them above the floor.</summary>
+internal static class Reranker
+{
+    public static IReadOnlyList<VectorHit> Rerank(IndexSnapshot snapshot, float[] query, Candidate[] candidates, int k, float minScore)
+    {
+        var hits = new VectorHit[candidates.Length];
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            var c = candidates[i];
+            hits[i] = new VectorHit(snapshot.IdAt(c.Part, c.Row), System.Numerics.Tensors.TensorPrimitives.Dot(snapshot.Vector(c.Part, c.Row), query));
+        }
+        return Best(hits, k, minScore);
+    }
+
+    public static IReadOnlyList<VectorHit> Best(VectorHit[] hits, int k, float minScore)
+    {
+        Array.Sort(hits, static (a, b) => b.Score != a.Score ? b.Score.CompareTo(a.Score) : a.Id.CompareTo(b.Id));
+        var best = new List<VectorHit>(Math.Min(k, hits.Length));
+        foreach (var hit in hits)
+        {
+            if (best.Count == k || hit.Score < minScore) break;
+            best.Add(hit);
+        }
+        return best;
+    }
+}
