@@ -22,9 +22,13 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         bool approximate = snapshot.Segments.Any(s => s.Data.HasInt8);
         int capacity = approximate ? Math.Max(k * options.ShortlistFactor, options.MinimumShortlist) : k;
         var quantized = approximate ? queries.Select(q => new Int8Query(q, _stride)).ToArray() : null;
+        // Eight queries per pass over a row block once a batch is big enough to fill most of a group.
+        var groups = quantized is not null && queries.Length >= 6 && Int8QueryGroup.IsSupported && _kernel == Int8KernelKind.AvxVnni
+            ? Enumerable.Range(0, (queries.Length + 7) / 8).Select(g => new Int8QueryGroup(quantized, g * 8, _stride)).ToArray()
+            : null;
         var shares = ScanPlan.Split(snapshot, _maxThreads, workPerRow: queries.Length);
         var collectors = new TopCollector[shares.Length][];
-        void Scan(int thread) => collectors[thread] = ScanShare(snapshot, shares[thread], queries, quantized, capacity, searchOptions.Exclude);
+        void Scan(int thread) => collectors[thread] = ScanShare(snapshot, shares[thread], queries, quantized, groups, capacity, searchOptions.Exclude);
         if (shares.Length == 1) Scan(0);
         else Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, Scan);
 
@@ -37,25 +41,37 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
     }
 
     private TopCollector[] ScanShare(IndexSnapshot snapshot, ScanRange[] share, float[][] queries, Int8Query?[]? quantized,
-        int capacity, IReadOnlySet<int>? exclude)
+        Int8QueryGroup[]? groups, int capacity, IReadOnlySet<int>? exclude)
     {
         var collectors = new TopCollector[queries.Length];
         for (int q = 0; q < queries.Length; q++) collectors[q] = new TopCollector(capacity);
         int blockRows = queries.Length == 1 ? ScanPlan.Granule : BatchBlockRows;
-        float* scores = stackalloc float[BatchBlockRows];
+        float* scores = stackalloc float[BatchBlockRows * Int8QueryGroup.Width];
         foreach (var range in share)
         {
             bool tail = range.Part >= snapshot.Segments.Length;
+            bool grouped = groups is not null && !tail && snapshot.Segments[range.Part].Data.HasInt8;
             for (int start = range.Start; start < range.End;)
             {
                 int count = Math.Min(blockRows, range.End - start);
                 // A tail block is one array: a kernel call must not run past it.
                 if (tail) count = Math.Min(count, TailChunk.BlockRows - start % TailChunk.BlockRows);
-                for (int q = 0; q < queries.Length; q++)
+                if (grouped)
                 {
-                    ScoreRows(snapshot, range.Part, start, count, queries[q], quantized?[q], scores);
-                    Collect(collectors[q], snapshot, range.Part, start, count, scores, exclude);
+                    var data = snapshot.Segments[range.Part].Data;
+                    for (int index = 0; index < groups!.Length; index++)
+                    {
+                        groups[index].Score(data.Int8 + (long)start * _stride, count, data.Scales + start, data.Sums + start, scores);
+                        for (int g = 0; g < groups[index].Count; g++)
+                            Collect(collectors[index * Int8QueryGroup.Width + g], snapshot, range.Part, start, count, scores + g, Int8QueryGroup.Width, exclude);
+                    }
                 }
+                else
+                    for (int q = 0; q < queries.Length; q++)
+                    {
+                        ScoreRows(snapshot, range.Part, start, count, queries[q], quantized?[q], scores);
+                        Collect(collectors[q], snapshot, range.Part, start, count, scores, 1, exclude);
+                    }
                 start += count;
             }
         }
@@ -78,18 +94,20 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
             Float32Kernels.Score(block + (long)(start % TailChunk.BlockRows) * dimension, dimension, count, query, scores);
     }
 
-    private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores,
+    /// <summary>Offers rows whose score (every <paramref name="step"/>-th float) beats the collector's threshold.</summary>
+    private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores, int step,
         IReadOnlySet<int>? exclude)
     {
         float threshold = collector.Threshold;
         for (int i = 0; i < count; i++)
         {
-            if (!(scores[i] > threshold)) continue;
+            float score = scores[(long)i * step];
+            if (!(score > threshold)) continue;
             int row = start + i;
             // Removal and exclusion are checked only for the few rows that beat the threshold.
             if (!snapshot.IsLive(part, row)) continue;
             if (exclude is not null && exclude.Contains(snapshot.IdAt(part, row))) continue;
-            collector.Add(scores[i], part, row);
+            collector.Add(score, part, row);
             threshold = collector.Threshold;
         }
     }

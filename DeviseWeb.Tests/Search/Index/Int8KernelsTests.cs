@@ -51,6 +51,48 @@ public sealed unsafe class Int8KernelsTests
         }
     }
 
+    [Theory]
+    [InlineData(8, 384)]
+    [InlineData(3, 64)]
+    [InlineData(8, 449)]
+    public void QueryGroupScore_EachQuery_EqualsScalar(int queries, int dimension)
+    {
+        if (!Int8QueryGroup.IsSupported) return; // the batch kernel needs AVX-VNNI; batches use the others without it
+        const int rows = 21;
+        int stride = (dimension + 63) / 64 * 64;
+        var vectors = VectorData.UnitVectors(rows + queries, dimension, seed: 5);
+        var int8 = (sbyte*)NativeMemory.AlignedAlloc((nuint)(rows * stride), 64);
+        try
+        {
+            NativeMemory.Clear(int8, (nuint)(rows * stride));
+            var scales = new float[rows];
+            var sums = new int[rows];
+            for (int i = 0; i < rows; i++)
+                Int8Quantizer.Quantize(vectors[i], new Span<sbyte>(int8 + i * stride, dimension), out scales[i], out sums[i]);
+            var quantized = vectors.Skip(rows).Select(v => new Int8Query(v, stride)).ToArray();
+            var group = new Int8QueryGroup(quantized, 0, stride);
+            var grouped = new float[rows * Int8QueryGroup.Width];
+            var expected = new float[queries][];
+
+            fixed (float* scalePointer = scales, groupedPointer = grouped)
+            fixed (int* sumPointer = sums)
+            {
+                group.Score(int8, rows, scalePointer, sumPointer, groupedPointer);
+                for (int q = 0; q < queries; q++)
+                    fixed (float* expectedPointer = expected[q] = new float[rows])
+                        Int8Kernels.Score(Int8KernelKind.Scalar, quantized[q], int8, stride, rows, scalePointer, sumPointer, expectedPointer);
+            }
+
+            Assert.Equal(queries, group.Count);
+            for (int q = 0; q < queries; q++)
+                Assert.Equal(expected[q], Enumerable.Range(0, rows).Select(i => grouped[i * Int8QueryGroup.Width + q]));
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(int8);
+        }
+    }
+
     [Fact]
     public void Score_Scalar_ApproximatesTheCosine()
     {
