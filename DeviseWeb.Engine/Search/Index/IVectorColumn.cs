@@ -1,8 +1,10 @@
 namespace DeviseWeb.Engine.Search.Index;
 
 /// <summary>
-/// What a column held when it was last committed: sealed segment files, the rows appended since the last
-/// seal, and ids removed since (their rows may still sit in a segment until it is compacted).
+/// What a column held when it was last committed: sealed segment files, oldest first (in commit order), the
+/// rows appended and not sealed away since, and ids whose last change was a removal (their rows may still sit
+/// in a segment until it is compacted). An id may be in several places; its newest row wins: the tail over
+/// segments, a later segment over an earlier one. A removed id may linger after no segment holds it.
 /// </summary>
 public sealed record ColumnContents(
     IReadOnlyList<string> SegmentPaths,
@@ -12,9 +14,11 @@ public sealed record ColumnContents(
 /// <summary>
 /// The durable home of one in-process index's vectors (features of a backbone, embeddings of a model version):
 /// immutable segment files beside the database, plus a small tail of rows not yet sealed, stored as records.
-/// The index owning a column is its only writer. Writes join the caller's store transaction when one is open
-/// on this thread (so an image record and its vectors commit together) and call <c>onCommitted</c> once the
-/// change is durable; without a transaction they commit at once and call it before returning.
+/// The index owning a column is its only writer, and calls it under its writer lock (one call at a time).
+/// Writes join the caller's store transaction when one is open on this thread (so an image record and its
+/// vectors commit together) and call <c>onCommitted</c> once the change is durable; without a transaction they
+/// commit at once and call it before returning. <c>onCommitted</c> may run on any thread, but not while the
+/// column holds a lock that <see cref="CommitSegment"/> would wait for.
 /// </summary>
 public interface IVectorColumn
 {
@@ -31,17 +35,22 @@ public interface IVectorColumn
 
     ColumnContents Load();
 
-    /// <summary>Stores one unsealed row (replacing a stored row of that id).</summary>
+    /// <summary>
+    /// Stores one unsealed row, replacing a tail row of that id, and takes the id out of
+    /// <see cref="ColumnContents.Removed"/>. A row of the id in a segment stays; the newer tail row wins on load.
+    /// </summary>
     void Append(int id, ReadOnlySpan<float> vector, Action onCommitted);
 
-    /// <summary>Records that an id is gone from this column.</summary>
+    /// <summary>Records that an id is gone from this column: drops its tail row and adds it to <see cref="ColumnContents.Removed"/>.</summary>
     void Remove(int id, Action onCommitted);
 
     /// <summary>
     /// Commits a segment file already written and flushed under <see cref="SegmentDirectory"/> (null: the
-    /// replaced segments had no live rows left): it replaces the given segments (compaction, may be none) and
-    /// the tail rows of the given ids (sealing, may be none). Replaced files are deleted by the caller once
-    /// nothing reads them.
+    /// replaced segments had no live rows left): it goes to the end of the segment list, and replaces the given
+    /// segments (compaction, may be none) and the tail rows of the given ids (sealing, may be none; the index
+    /// leaves out ids whose tail row may be newer than the file's). Leaves <see cref="ColumnContents.Removed"/>
+    /// as it is. Called from the index's worker thread, outside any caller's transaction. Replaced files are
+    /// deleted by the caller once nothing reads them.
     /// </summary>
     void CommitSegment(string? path, IReadOnlyList<string> replacesSegments, IReadOnlyList<int> sealedTailIds);
 }

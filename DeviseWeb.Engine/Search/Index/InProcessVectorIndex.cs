@@ -34,8 +34,9 @@ public sealed class InProcessVectorIndex : IVectorIndex
         foreach (var segment in segments) segment.Release(); // the view holds them now
         _scanner = tensors ? CreateTensorScanner(dimension, options) : new SimdScanner(dimension, options);
         _maintainer = new SegmentMaintainer(_state, column, _writeLock, options, builder);
-        _maintainer.RequestSeal();
-        _maintainer.RequestCompaction();
+        // Only work left over from before starts the worker: a small index never has a thread.
+        if (tail.Count >= options.SealRows) _maintainer.RequestSeal();
+        _state.QueueDirtySegments();
     }
 
     /// <summary>An empty index kept in memory only (the keyword vocabulary, benchmarks, tests).</summary>

@@ -165,6 +165,13 @@ internal sealed class IndexState
         }
     }
 
+    /// <summary>Queues a compaction for segments already past the removed share (as opened).</summary>
+    public void QueueDirtySegments()
+    {
+        lock (PublishLock)
+            foreach (var segment in _current.Segments) CheckDirty(segment);
+    }
+
     /// <summary>Drops the index's reference to the current view; searches still running keep theirs.</summary>
     public void Close()
     {
