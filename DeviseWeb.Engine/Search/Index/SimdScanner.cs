@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace DeviseWeb.Engine.Search.Index;
 
 /// <summary>
@@ -62,20 +65,47 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
                     for (int index = 0; index < groups!.Length; index++)
                     {
                         groups[index].Score(data.Int8 + (long)start * _stride, count, data.Scales + start, data.Sums + start, scores);
-                        for (int g = 0; g < groups[index].Count; g++)
-                            Collect(collectors[index * Int8QueryGroup.Width + g], snapshot, range.Part, start, count, scores + g, Int8QueryGroup.Width, exclude);
+                        CollectGroup(collectors.AsSpan(index * Int8QueryGroup.Width, groups[index].Count), snapshot, range.Part, start, count, scores, exclude);
                     }
                 }
                 else
                     for (int q = 0; q < queries.Length; q++)
                     {
                         ScoreRows(snapshot, range.Part, start, count, queries[q], quantized?[q], scores);
-                        Collect(collectors[q], snapshot, range.Part, start, count, scores, 1, exclude);
+                        Collect(collectors[q], snapshot, range.Part, start, count, scores, exclude);
                     }
                 start += count;
             }
         }
         return collectors;
+    }
+
+    /// <summary>
+    /// Offers rows scored against a query group (eight scores a row) to the group's collectors: one vector
+    /// compare a row against all eight thresholds, so rows that beat none cost no branch per query.
+    /// </summary>
+    private static void CollectGroup(Span<TopCollector> collectors, IndexSnapshot snapshot, int part, int start, int count, float* scores,
+        IReadOnlySet<int>? exclude)
+    {
+        float* thresholds = stackalloc float[Int8QueryGroup.Width];
+        for (int g = 0; g < Int8QueryGroup.Width; g++) thresholds[g] = g < collectors.Length ? collectors[g].Threshold : float.PositiveInfinity;
+        var limits = Vector256.Load(thresholds);
+        for (int i = 0; i < count; i++)
+        {
+            float* rowScores = scores + (long)i * Int8QueryGroup.Width;
+            uint beaten = Vector256.GreaterThan(Vector256.Load(rowScores), limits).ExtractMostSignificantBits();
+            if (beaten == 0) continue;
+            int row = start + i;
+            if (!snapshot.IsLive(part, row)) continue;
+            if (exclude is not null && exclude.Contains(snapshot.IdAt(part, row))) continue;
+            for (; beaten != 0; beaten &= beaten - 1)
+            {
+                int g = BitOperations.TrailingZeroCount(beaten);
+                collectors[g].Add(rowScores[g], part, row);
+                thresholds[g] = collectors[g].Threshold;
+            }
+            limits = Vector256.Load(thresholds);
+        }
     }
 
     private void ScoreRows(IndexSnapshot snapshot, int part, int start, int count, float[] query, Int8Query? quantized, float* scores)
@@ -94,14 +124,14 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
             Float32Kernels.Score(block + (long)(start % TailChunk.BlockRows) * dimension, dimension, count, query, scores);
     }
 
-    /// <summary>Offers rows whose score (every <paramref name="step"/>-th float) beats the collector's threshold.</summary>
-    private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores, int step,
+    /// <summary>Offers rows whose score beats the collector's threshold.</summary>
+    private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores,
         IReadOnlySet<int>? exclude)
     {
         float threshold = collector.Threshold;
         for (int i = 0; i < count; i++)
         {
-            float score = scores[(long)i * step];
+            float score = scores[i];
             if (!(score > threshold)) continue;
             int row = start + i;
             // Removal and exclusion are checked only for the few rows that beat the threshold.
