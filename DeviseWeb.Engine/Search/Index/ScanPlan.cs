@@ -4,7 +4,7 @@ namespace DeviseWeb.Engine.Search.Index;
 internal readonly record struct ScanRange(int Part, int Start, int End);
 
 /// <summary>
-/// Splits the rows of every segment and tail chunk into one contiguous share per thread, cut on multiples of
+/// Splits the rows of every segment and tail chunk into contiguous shares of about equal size, cut on multiples of
 /// <see cref="Granule"/> rows so that a share never splits a block a kernel scores at once.
 /// </summary>
 internal static class ScanPlan
@@ -12,18 +12,18 @@ internal static class ScanPlan
     /// <summary>Rows scored per kernel call; divides <see cref="TailChunk.BlockRows"/>.</summary>
     public const int Granule = 256;
 
-    /// <summary>Below this many rows a thread costs more to wake than it saves.</summary>
-    public const int MinimumRowsPerThread = 32_768;
+    /// <summary>Below this many rows (times queries) a share costs more to hand out than it saves.</summary>
+    public const int MinimumRowsPerShare = 16_384;
 
-    public static ScanRange[][] Split(IndexSnapshot snapshot, int maxThreads, long workPerRow = 1)
+    public static ScanRange[][] Split(IndexSnapshot snapshot, int maxShares, long workPerRow = 1)
     {
         long total = 0;
         for (int part = 0; part < snapshot.PartCount; part++) total += snapshot.PartRows(part);
-        int threads = (int)Math.Clamp(total * workPerRow / MinimumRowsPerThread, 1, maxThreads);
-        long share = (total + threads - 1) / threads;
+        int count = (int)Math.Clamp(total * workPerRow / MinimumRowsPerShare, 1, maxShares);
+        long share = (total + count - 1) / count;
         share = (share + Granule - 1) / Granule * Granule;
-        var shares = new List<ScanRange>[threads];
-        for (int t = 0; t < threads; t++) shares[t] = [];
+        var shares = new List<ScanRange>[count];
+        for (int s = 0; s < count; s++) shares[s] = [];
         int current = 0;
         long room = share;
         for (int part = 0; part < snapshot.PartCount; part++)
@@ -31,7 +31,7 @@ internal static class ScanPlan
             int rows = snapshot.PartRows(part);
             for (int start = 0; start < rows;)
             {
-                if (room == 0 && current < threads - 1)
+                if (room == 0 && current < count - 1)
                 {
                     current++;
                     room = share;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 
@@ -12,6 +13,8 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
 {
     /// <summary>Rows a batch scores against every query before moving on: 512 int8 rows of 384 stay in L2.</summary>
     private const int BatchBlockRows = 512;
+
+    private const int SharesPerThread = 4;
 
     private readonly Int8KernelKind _kernel = options.Int8Kernel ?? Int8Kernels.Fastest;
     private readonly int _maxThreads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
@@ -29,11 +32,16 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         var groups = quantized is not null && queries.Length >= 6 && Int8QueryGroup.IsSupported && _kernel == Int8KernelKind.AvxVnni
             ? Enumerable.Range(0, (queries.Length + 7) / 8).Select(g => new Int8QueryGroup(quantized, g * 8, _stride)).ToArray()
             : null;
-        var shares = ScanPlan.Split(snapshot, _maxThreads, workPerRow: queries.Length);
-        var collectors = new TopCollector[shares.Length][];
-        void Scan(int thread) => collectors[thread] = ScanShare(snapshot, shares[thread], queries, quantized, groups, capacity, searchOptions.Exclude);
-        if (shares.Length == 1) Scan(0);
-        else Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, Scan);
+        // More shares than threads, handed out as threads free up: a core taken away by another process
+        // delays one small share, not half the scan. Each thread keeps its collectors across its shares.
+        var shares = ScanPlan.Split(snapshot, _maxThreads * SharesPerThread, workPerRow: queries.Length);
+        var collectors = new ConcurrentBag<TopCollector[]>();
+        TopCollector[] NewCollectors() => Enumerable.Range(0, queries.Length).Select(_ => new TopCollector(capacity)).ToArray();
+        if (shares.Length == 1) collectors.Add(ScanShare(snapshot, shares[0], queries, quantized, groups, NewCollectors(), searchOptions.Exclude));
+        else
+            Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, NewCollectors,
+                (share, _, local) => ScanShare(snapshot, shares[share], queries, quantized, groups, local, searchOptions.Exclude),
+                collectors.Add);
 
         var results = new IReadOnlyList<VectorHit>[queries.Length];
         void Rerank(int q) => results[q] = Reranker.Rerank(snapshot, queries[q],
@@ -44,10 +52,8 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
     }
 
     private TopCollector[] ScanShare(IndexSnapshot snapshot, ScanRange[] share, float[][] queries, Int8Query?[]? quantized,
-        Int8QueryGroup[]? groups, int capacity, IReadOnlySet<int>? exclude)
+        Int8QueryGroup[]? groups, TopCollector[] collectors, IReadOnlySet<int>? exclude)
     {
-        var collectors = new TopCollector[queries.Length];
-        for (int q = 0; q < queries.Length; q++) collectors[q] = new TopCollector(capacity);
         int blockRows = queries.Length == 1 ? ScanPlan.Granule : BatchBlockRows;
         float* scores = stackalloc float[BatchBlockRows * Int8QueryGroup.Width];
         foreach (var range in share)
