@@ -11,8 +11,10 @@ public sealed class InProcessVectorIndexConcurrencyTests
 
     private sealed record Observation(int Query, int ChangesBefore, int ChangesAfter, IReadOnlyList<VectorHit> Hits);
 
-    [Fact]
-    public async Task Search_DuringWritesSealsAndCompactions_EachResultMatchesSomeMomentItSpanned()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // segment files replaced, unmapped and deleted while searches read them
+    public async Task Search_DuringWritesSealsAndCompactions_EachResultMatchesSomeMomentItSpanned(bool persisted)
     {
         // Arrange: a scripted history of changes; the writer counts the ones it has published.
         var random = new Random(21);
@@ -24,7 +26,10 @@ public sealed class InProcessVectorIndexConcurrencyTests
             changes.Add(random.Next(4) == 0 ? new Change(id, null) : new Change(id, vectors[i]));
         }
         var queries = VectorData.UnitVectors(3, Dimension, seed: 23);
-        using var index = new InProcessVectorIndex(Dimension, options: new VectorIndexOptions { SealRows = 64, CompactRemovedShare = 0.1 });
+        var options = new VectorIndexOptions { SealRows = 64, CompactRemovedShare = 0.1 };
+        using var index = persisted
+            ? InProcessVectorIndex.Open(new FileVectorColumn(Infrastructure.TestData.NewTemporaryDirectory("concurrency"), Dimension), options)
+            : new InProcessVectorIndex(Dimension, options: options);
         int published = 0;
         var observations = new List<Observation>();
         using var stop = new CancellationTokenSource();
