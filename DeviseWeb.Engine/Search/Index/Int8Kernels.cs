@@ -52,23 +52,28 @@ internal static unsafe class Int8Kernels
     private static void ScoreVnni(byte* query, sbyte* rows, int stride, int count, float* scales, int* sums, float queryScale, float* scores)
     {
         int i = 0;
-        // Two rows at a time share each query load and keep four independent accumulator chains in flight.
-        for (; i + 1 < count; i += 2)
+        // Eight rows at a time: one query load feeds eight multiply-adds, and one add tree yields all eight sums.
+        for (; i + 7 < count; i += 8)
         {
-            sbyte* first = rows + (long)i * stride, second = first + stride;
-            Vector256<int> a0 = default, a1 = default, b0 = default, b1 = default;
-            for (int j = 0; j < stride; j += 64)
+            sbyte* r0 = rows + (long)i * stride, r1 = r0 + stride, r2 = r1 + stride, r3 = r2 + stride;
+            sbyte* r4 = r3 + stride, r5 = r4 + stride, r6 = r5 + stride, r7 = r6 + stride;
+            Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            for (nint j = 0; j < stride; j += 32)
             {
-                var q0 = Vector256.Load(query + j);
-                var q1 = Vector256.Load(query + j + 32);
-                a0 = AvxVnni.MultiplyWideningAndAdd(a0, q0, Vector256.LoadAligned(first + j));
-                a1 = AvxVnni.MultiplyWideningAndAdd(a1, q1, Vector256.LoadAligned(first + j + 32));
-                b0 = AvxVnni.MultiplyWideningAndAdd(b0, q0, Vector256.LoadAligned(second + j));
-                b1 = AvxVnni.MultiplyWideningAndAdd(b1, q1, Vector256.LoadAligned(second + j + 32));
+                var q = Vector256.Load(query + j);
+                a0 = AvxVnni.MultiplyWideningAndAdd(a0, q, Vector256.LoadAligned(r0 + j));
+                a1 = AvxVnni.MultiplyWideningAndAdd(a1, q, Vector256.LoadAligned(r1 + j));
+                a2 = AvxVnni.MultiplyWideningAndAdd(a2, q, Vector256.LoadAligned(r2 + j));
+                a3 = AvxVnni.MultiplyWideningAndAdd(a3, q, Vector256.LoadAligned(r3 + j));
+                a4 = AvxVnni.MultiplyWideningAndAdd(a4, q, Vector256.LoadAligned(r4 + j));
+                a5 = AvxVnni.MultiplyWideningAndAdd(a5, q, Vector256.LoadAligned(r5 + j));
+                a6 = AvxVnni.MultiplyWideningAndAdd(a6, q, Vector256.LoadAligned(r6 + j));
+                a7 = AvxVnni.MultiplyWideningAndAdd(a7, q, Vector256.LoadAligned(r7 + j));
             }
+            var sum = SumEach(a0, a1, a2, a3, a4, a5, a6, a7);
             // Σ(q + 128)·r = Σ q·r + 128·Σ r
-            scores[i] = (Vector256.Sum(a0 + a1) - 128 * sums[i]) * scales[i] * queryScale;
-            scores[i + 1] = (Vector256.Sum(b0 + b1) - 128 * sums[i + 1]) * scales[i + 1] * queryScale;
+            var dot = Vector256.ConvertToSingle(sum - Vector256.ShiftLeft(Vector256.Load(sums + i), 7));
+            (dot * Vector256.Load(scales + i) * queryScale).Store(scores + i);
         }
         for (; i < count; i++)
         {
@@ -81,6 +86,17 @@ internal static unsafe class Int8Kernels
             }
             scores[i] = (Vector256.Sum(a0 + a1) - 128 * sums[i]) * scales[i] * queryScale;
         }
+    }
+
+    /// <summary>The eight horizontal sums of eight vectors, as one vector: [Σa0, Σa1, …, Σa7].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> SumEach(Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3,
+        Vector256<int> a4, Vector256<int> a5, Vector256<int> a6, Vector256<int> a7)
+    {
+        // Per 128-bit lane the tree leaves [s0 s1 s2 s3] (from a0..a3) and [s4..s7]; adding the lanes finishes.
+        var low = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
+        var high = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a4, a5), Avx2.HorizontalAdd(a6, a7));
+        return Avx2.Permute2x128(low, high, 0x20) + Avx2.Permute2x128(low, high, 0x31);
     }
 
     private static void ScoreAvx512(short* query, sbyte* rows, int stride, int count, float* scales, float queryScale, float* scores)

@@ -108,10 +108,7 @@ internal sealed unsafe class Int8QueryGroup
     private static void Finish(Vector256<int> a0, Vector256<int> a1, Vector256<int> a2, Vector256<int> a3, Vector256<int> a4,
         Vector256<int> a5, Vector256<int> a6, Vector256<int> a7, int rowSum, float rowScale, Vector256<float> queryScales, float* output)
     {
-        // Per 128-bit lane the tree leaves [s0 s1 s2 s3] (from a0..a3) and [s4..s7]; adding the lanes finishes.
-        var low = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a0, a1), Avx2.HorizontalAdd(a2, a3));
-        var high = Avx2.HorizontalAdd(Avx2.HorizontalAdd(a4, a5), Avx2.HorizontalAdd(a6, a7));
-        var sum = Avx2.Permute2x128(low, high, 0x20) + Avx2.Permute2x128(low, high, 0x31);
+        var sum = Int8Kernels.SumEach(a0, a1, a2, a3, a4, a5, a6, a7);
         // Σ(q + 128)·r = Σ q·r + 128·Σ r
         var dot = Vector256.ConvertToSingle(sum - Vector256.Create(128 * rowSum));
         (dot * rowScale * queryScales).Store(output); // the single-query kernel's rounding order

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace DeviseWeb.Engine.Search.Index;
@@ -130,22 +131,37 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
             Float32Kernels.Score(block + (long)(start % TailChunk.BlockRows) * dimension, dimension, count, query, scores);
     }
 
-    /// <summary>Offers rows whose score beats the collector's threshold.</summary>
+    /// <summary>
+    /// Offers rows whose score beats the collector's threshold, testing eight scores with one compare: most
+    /// blocks of eight beat nothing once the collector is full.
+    /// </summary>
     private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores,
         IReadOnlySet<int>? exclude)
     {
         float threshold = collector.Threshold;
-        for (int i = 0; i < count; i++)
+        int i = 0;
+        for (; i + 8 <= count; i += 8)
         {
-            float score = scores[i];
-            if (!(score > threshold)) continue;
-            int row = start + i;
-            // Removal and exclusion are checked only for the few rows that beat the threshold.
-            if (!snapshot.IsLive(part, row)) continue;
-            if (exclude is not null && exclude.Contains(snapshot.IdAt(part, row))) continue;
-            collector.Add(score, part, row);
-            threshold = collector.Threshold;
+            uint beaten = Vector256.GreaterThan(Vector256.Load(scores + i), Vector256.Create(threshold)).ExtractMostSignificantBits();
+            for (; beaten != 0; beaten &= beaten - 1)
+                threshold = Offer(collector, snapshot, part, start, i + BitOperations.TrailingZeroCount(beaten), scores, exclude, threshold);
         }
+        for (; i < count; i++) threshold = Offer(collector, snapshot, part, start, i, scores, exclude, threshold);
+    }
+
+    /// <summary>Adds one row if it still beats the threshold (which may have risen) and is live and not excluded.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Offer(TopCollector collector, IndexSnapshot snapshot, int part, int start, int i, float* scores,
+        IReadOnlySet<int>? exclude, float threshold)
+    {
+        float score = scores[i];
+        if (!(score > threshold)) return threshold;
+        int row = start + i;
+        // Removal and exclusion are checked only for the few rows that beat the threshold.
+        if (!snapshot.IsLive(part, row)) return threshold;
+        if (exclude is not null && exclude.Contains(snapshot.IdAt(part, row))) return threshold;
+        collector.Add(score, part, row);
+        return collector.Threshold;
     }
 }
 
