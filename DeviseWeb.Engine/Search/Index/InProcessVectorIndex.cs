@@ -28,11 +28,12 @@ public sealed class InProcessVectorIndex : IVectorIndex
         Quantized = quantized;
         _column = column;
         bool tensors = options.UsesTensors;
+        // Before any segment is open: nothing to free if the tensor backend cannot start.
+        _scanner = tensors ? CreateTensorScanner(dimension, options) : new SimdScanner(dimension, options);
         var builder = new SegmentBuilder(dimension, quantized, column, loadInt8: !tensors, options.BackgroundError);
         var (segments, tail) = contents(builder);
         _state = new IndexState(dimension, options.SealRows, options.CompactRemovedShare, segments, tail);
         foreach (var segment in segments) segment.Release(); // the view holds them now
-        _scanner = tensors ? CreateTensorScanner(dimension, options) : new SimdScanner(dimension, options);
         _maintainer = new SegmentMaintainer(_state, column, _writeLock, options, builder);
         // Only work left over from before starts the worker: a small index never has a thread.
         if (tail.Count >= options.SealRows) _maintainer.RequestSeal();

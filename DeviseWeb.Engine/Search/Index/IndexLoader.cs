@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Runtime.ExceptionServices;
 
 namespace DeviseWeb.Engine.Search.Index;
 
@@ -26,7 +27,8 @@ internal static class IndexLoader
         catch (AggregateException e)
         {
             foreach (var segment in segments) segment?.Release();
-            throw e.InnerExceptions.Count == 1 ? e.InnerExceptions[0] : e;
+            if (e.InnerExceptions.Count == 1) ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
         }
 
         var tail = new List<(int Id, float[] Unit)>(contents.Tail.Count);

@@ -8,8 +8,9 @@ namespace DeviseWeb.Engine.Search.Index;
 /// <summary>
 /// Exact top-k on the CPU with SIMD kernels: int8 segments are scanned to a shortlist that is re-ranked in
 /// fp32, so returned scores are exact cosines; fp32 segments and the tail are scored exactly from the start.
-/// Rows are split into one share per core; each thread keeps its own collectors, merged at the end.
+/// Rows are split into shares handed out to every core; each thread keeps its own collectors, merged at the end.
 /// </summary>
+[SkipLocalsInit] // score buffers are written before they are read
 internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions options) : ISnapshotScanner
 {
     /// <summary>Rows a batch scores against every query before moving on: 512 int8 rows of 384 stay in L2.</summary>
@@ -140,12 +141,13 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
     {
         float threshold = collector.Threshold;
         int i = 0;
-        for (; i + 8 <= count; i += 8)
-        {
-            uint beaten = Vector256.GreaterThan(Vector256.Load(scores + i), Vector256.Create(threshold)).ExtractMostSignificantBits();
-            for (; beaten != 0; beaten &= beaten - 1)
-                threshold = Offer(collector, snapshot, part, start, i + BitOperations.TrailingZeroCount(beaten), scores, exclude, threshold);
-        }
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8)
+            {
+                uint beaten = Vector256.GreaterThan(Vector256.Load(scores + i), Vector256.Create(threshold)).ExtractMostSignificantBits();
+                for (; beaten != 0; beaten &= beaten - 1)
+                    threshold = Offer(collector, snapshot, part, start, i + BitOperations.TrailingZeroCount(beaten), scores, exclude, threshold);
+            }
         for (; i < count; i++) threshold = Offer(collector, snapshot, part, start, i, scores, exclude, threshold);
     }
 

@@ -41,7 +41,10 @@ public sealed record VectorIndexOptions
     /// </summary>
     public int ShortlistFactor { get; init; } = 8;
 
-    /// <summary>Default 128 (recall@10 ≥ 0.99 on random unit vectors, the hardest case, at 1M × 384).</summary>
+    /// <summary>
+    /// Default 128. On random unit vectors (1M × 384) recall@10 is 1.000 already at 16; the margin is for real
+    /// embeddings, whose near neighbours crowd closer, and re-ranking 128 rows costs about 0.05 ms.
+    /// </summary>
     public int MinimumShortlist { get; init; } = 128;
 
     /// <summary>Threads one scan uses. Default null: one per core.</summary>
