@@ -20,7 +20,9 @@ internal enum Int8KernelKind
 /// <summary>
 /// Scores int8 rows against a quantized query: scores[i] = query scale × row scale × (integer dot product),
 /// an approximation of the cosine good enough to pick a shortlist. Rows are padded to a 64-byte stride with
-/// zeros, so every kernel walks whole strides without a remainder loop.
+/// zeros, so every kernel walks whole strides without a remainder loop. Kernels and the scan loops around them
+/// skip tiered compilation (AggressiveOptimization): otherwise the first hundred or so searches after start run
+/// unoptimised loops, five times slower.
 /// </summary>
 internal static unsafe class Int8Kernels
 {
@@ -35,6 +37,7 @@ internal static unsafe class Int8Kernels
         _ => true,
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Score(Int8KernelKind kind, Int8Query query, sbyte* rows, int stride, int count, float* scales, int* sums, float* scores)
     {
         switch (kind)
@@ -49,6 +52,7 @@ internal static unsafe class Int8Kernels
 
     private static T* Address<T>(T[] pinned) where T : unmanaged => (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreVnni(byte* query, sbyte* rows, int stride, int count, float* scales, int* sums, float queryScale, float* scores)
     {
         int i = 0;
@@ -99,6 +103,7 @@ internal static unsafe class Int8Kernels
         return Avx2.Permute2x128(low, high, 0x20) + Avx2.Permute2x128(low, high, 0x31);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreAvx512(short* query, sbyte* rows, int stride, int count, float* scales, float queryScale, float* scores)
     {
         for (int i = 0; i < count; i++)
@@ -116,6 +121,7 @@ internal static unsafe class Int8Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreAvx2(short* query, sbyte* rows, int stride, int count, float* scales, float queryScale, float* scores)
     {
         for (int i = 0; i < count; i++)
@@ -134,6 +140,7 @@ internal static unsafe class Int8Kernels
     }
 
     /// <summary>Any 128-bit SIMD (Arm included): widen to 16 bits, multiply (127² fits), widen and add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScorePortable(short* query, sbyte* rows, int stride, int count, float* scales, float queryScale, float* scores)
     {
         for (int i = 0; i < count; i++)
@@ -151,6 +158,7 @@ internal static unsafe class Int8Kernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScoreScalar(sbyte* query, sbyte* rows, int stride, int count, float* scales, float queryScale, float* scores)
     {
         for (int i = 0; i < count; i++)
@@ -166,6 +174,7 @@ internal static unsafe class Int8Kernels
 /// <summary>Exact fp32 scores of unpadded rows (tail rows, unquantized segments, re-ranking).</summary>
 internal static unsafe class Float32Kernels
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Score(float* rows, int dimension, int count, ReadOnlySpan<float> query, float* scores)
     {
         for (int i = 0; i < count; i++)

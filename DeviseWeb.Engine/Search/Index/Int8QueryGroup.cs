@@ -37,6 +37,7 @@ internal sealed unsafe class Int8QueryGroup
     public static bool IsSupported => AvxVnni.IsSupported;
 
     /// <summary>scores[row × 8 + g] = query g's scale × row scale × integer dot product, for rows [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Score(sbyte* rows, int count, float* scales, int* sums, float* scores)
     {
         byte* q0 = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_unsigned));

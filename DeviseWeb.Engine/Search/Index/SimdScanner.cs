@@ -53,6 +53,7 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         return results;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private TopCollector[] ScanShare(IndexSnapshot snapshot, ScanRange[] share, float[][] queries, Int8Query?[]? quantized,
         Int8QueryGroup[]? groups, TopCollector[] collectors, IReadOnlySet<int>? exclude)
     {
@@ -92,6 +93,7 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
     /// Offers rows scored against a query group (eight scores a row) to the group's collectors: one vector
     /// compare a row against all eight thresholds, so rows that beat none cost no branch per query.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CollectGroup(Span<TopCollector> collectors, IndexSnapshot snapshot, int part, int start, int count, float* scores,
         IReadOnlySet<int>? exclude)
     {
@@ -116,6 +118,7 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScoreRows(IndexSnapshot snapshot, int part, int start, int count, float[] query, Int8Query? quantized, float* scores)
     {
         if (part < snapshot.Segments.Length)
@@ -136,6 +139,7 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
     /// Offers rows whose score beats the collector's threshold, testing eight scores with one compare: most
     /// blocks of eight beat nothing once the collector is full.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Collect(TopCollector collector, IndexSnapshot snapshot, int part, int start, int count, float* scores,
         IReadOnlySet<int>? exclude)
     {
