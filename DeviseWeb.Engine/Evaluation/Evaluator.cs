@@ -48,8 +48,7 @@ public static class Evaluator
     {
         var present = ids.Where(id => input.LabelOf.ContainsKey(id) && input.Images.Contains(id)).ToList();
         if (present.Count == 0 || input.Labels.Count == 0) return (null, null);
-        using var labels = new InProcessVectorIndex(input.LabelVectors[0].Length, new VectorIndexOptions());
-        labels.AddRange(Enumerable.Range(0, input.Labels.Count).ToArray(), input.LabelVectors);
+        using var labels = InProcessVectorIndex.Build(input.LabelVectors[0].Length, Enumerable.Range(0, input.Labels.Count).ToArray(), input.LabelVectors);
         int depth = Math.Min(HitDepth, input.Labels.Count);
         var results = labels.SearchBatch(present.Select(id => input.Images.Get(id)!).ToList(), depth);
         int hit1 = 0, hit5 = 0;

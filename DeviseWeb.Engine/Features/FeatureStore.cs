@@ -1,5 +1,6 @@
 using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace DeviseWeb.Engine.Features;
 
@@ -8,7 +9,7 @@ namespace DeviseWeb.Engine.Features;
 /// backbone again: an unquantized vector column per backbone, opened on first use. The backbone model itself is
 /// loaded only when an image has to be read (import, a reference photo), not to search.
 /// </summary>
-public sealed class FeatureStore(EngineOptions options, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor) : IDisposable
+public sealed class FeatureStore(EngineOptions options, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor, ILogger<FeatureStore> logger) : IDisposable
 {
     private readonly object _lock = new();
     private InProcessVectorIndex? _index;
@@ -33,7 +34,12 @@ public sealed class FeatureStore(EngineOptions options, VectorColumnStore column
     {
         get
         {
-            lock (_lock) return _index ??= InProcessVectorIndex.Open(OpenColumn(), new VectorIndexOptions { SealRows = options.VectorSealRows });
+            lock (_lock)
+                return _index ??= InProcessVectorIndex.Open(OpenColumn(), new VectorIndexOptions
+                {
+                    SealRows = options.VectorSealRows,
+                    BackgroundError = e => logger.LogWarning(e, "The feature index's background seal or compaction failed; it is retried"),
+                });
         }
     }
 
@@ -62,7 +68,8 @@ public sealed class FeatureStore(EngineOptions options, VectorColumnStore column
     public float[]? Get(int imageId) => Index.Get(imageId);
 
     /// <summary>Features of the given images, in the given order; an id without features throws.</summary>
-    public float[][] GetMany(IReadOnlyList<int> imageIds) => Index.GetMany(imageIds);
+    public float[][] GetMany(IReadOnlyList<int> imageIds) =>
+        Index.GetMany(imageIds).Select((vector, i) => vector ?? throw new NotFoundException($"Image {imageIds[i]} has no stored features; import it again.")).ToArray();
 
     /// <summary>Ids of every image with stored features, ascending.</summary>
     public IReadOnlyList<int> Ids() => Index.Ids();

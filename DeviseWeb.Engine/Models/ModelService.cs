@@ -182,17 +182,23 @@ public sealed class ModelService : IDisposable
     internal LoadedModel Create(ModelRecord record, IReadOnlyList<int> ids, float[][] embeddings, DeviseHead head)
     {
         var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
-        var index = InProcessVectorIndex.Open(column, IndexOptions);
-        try { index.AddRange(ids, embeddings); }
+        // Files first, outside the store's lock; then one commit, so the column appears whole or not at all.
+        var files = ColumnBulkWriter.WriteSegmentFiles(column, ids, embeddings, _options.VectorSealRows);
+        try { _database.Write(() => ColumnBulkWriter.Commit(column, files)); }
         catch
         {
-            index.Dispose();
+            ColumnBulkWriter.Delete(files);
             throw;
         }
-        return Register(new LoadedModel(record, index, () => head, Forget));
+        return Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => head, Forget));
     }
 
-    private VectorIndexOptions IndexOptions => new() { SealRows = _options.VectorSealRows };
+    private VectorIndexOptions IndexOptions => new()
+    {
+        SealRows = _options.VectorSealRows,
+        Device = DeviceChooser.IndexDevice,
+        BackgroundError = e => _logger.LogWarning(e, "A vector index's background seal or compaction failed; it is retried"),
+    };
 
     /// <summary>Opens a version's column (creating it when missing) and embeds the images it lacks.</summary>
     private LoadedModel Load(ModelRecord record, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)

@@ -43,9 +43,8 @@ public sealed class ModelTrainer(
         {
             var embeddings = head.EmbedRows(rows, DeviceChooser.Device);
             EvaluationReport evaluation;
-            using (var embedded = new InProcessVectorIndex(labelVectors.Encoder.Dimension, new VectorIndexOptions()))
+            using (var embedded = InProcessVectorIndex.Build(labelVectors.Encoder.Dimension, ids, embeddings))
             {
-                embedded.AddRange(ids, embeddings);
                 evaluation = Evaluator.Evaluate(new EvaluationInput(embedded, labelOf, labels, labels.Select(l => vectorOf[l]).ToArray()),
                     split.ValidationImageIds, split.HeldOutImageIds, split.HeldOutLabels, history.LastOrDefault()?.ValidationLoss);
             }

@@ -65,8 +65,7 @@ public sealed class KeywordService(EngineOptions options, ImageRepository images
             var extra = labels.Where(l => !known.Contains(l)).ToArray();
             var allWords = _nouns.Concat(extra).ToArray();
             var allVectors = _nounVectors.Concat(labelVectors.Get(extra, cancellationToken)).ToArray();
-            var index = new InProcessVectorIndex(text.Value.Dimension, new VectorIndexOptions());
-            index.AddRange(Enumerable.Range(0, allWords.Length).ToArray(), allVectors);
+            var index = InProcessVectorIndex.Build(text.Value.Dimension, Enumerable.Range(0, allWords.Length).ToArray(), allVectors);
             var next = new Vocabulary(allWords, new HashSet<string>(labels, StringComparer.Ordinal), index);
             var previous = Interlocked.Exchange(ref _vocabulary, next);
             previous?.Index.Dispose();
