@@ -123,7 +123,7 @@ public static class ScaleBench
         {
             using var scope = NewDisposeScope();
             var block = ids.Skip(start).Take(BruteForceRows).ToArray();
-            var rows = TensorRows.ToTensor(index.GetMany(block), index.Dimension);
+            var rows = TensorRows.ToTensor(index.GetMany(block).Select(v => v!).ToArray(), index.Dimension); // ids came from the index itself
             int take = Math.Min(k, block.Length);
             var (values, positions) = q.mm(rows.t()).topk(take, dim: 1);
             var scores = values.data<float>().ToArray();
