@@ -175,8 +175,9 @@ public sealed class JobQueue
             _ => JobEventType.Failed,
         };
         Publish(job, type, job.Progress, message: message, withJob: true);
+        try { _repository.Prune(); } // before completion, so whoever waits on the job sees the pruned history
+        catch (Exception e) when (e is not OutOfMemoryException) { _logger.LogWarning(e, "Could not prune the job history"); }
         job.Completion.TrySetResult();
-        _repository.Prune();
     }
 
     private void PublishThinned(LiveJob job, JobEventType type, JobProgress? progress = null, TrainingProgress? training = null, bool final = false)
