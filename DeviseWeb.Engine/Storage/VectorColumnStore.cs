@@ -129,6 +129,8 @@ public sealed class VectorColumnStore
             return new ColumnContents(record.Segments.Select(store.FullPath).ToList(), tail, store.Removed());
         }
 
+        public void Exclusively(Action body) => store._database.Write(body);
+
         public void Append(int id, ReadOnlySpan<float> vector, Action onCommitted)
         {
             var bytes = VectorMath.ToBytes(vector);

@@ -14,7 +14,8 @@ public sealed record ColumnContents(
 /// <summary>
 /// The durable home of one in-process index's vectors (features of a backbone, embeddings of a model version):
 /// immutable segment files beside the database, plus a small tail of rows not yet sealed, stored as records.
-/// The index owning a column is its only writer, and calls it under its writer lock (one call at a time).
+/// The index owning a column is its only writer, and calls it under its writer lock (one call at a time), which it
+/// takes inside <see cref="Exclusively"/>.
 /// Writes join the caller's store transaction when one is open on this thread (so an image record and its
 /// vectors commit together) and call <c>onCommitted</c> once the change is durable; without a transaction they
 /// commit at once and call it before returning. <c>onCommitted</c> may run on any thread, but not while the
@@ -34,6 +35,15 @@ public interface IVectorColumn
     string SegmentDirectory { get; }
 
     ColumnContents Load();
+
+    /// <summary>
+    /// Runs <paramref name="body"/> holding the lock the column's own writes take (for the engine's store, its write
+    /// lock; a body that writes joins one transaction). The index takes its writer lock inside it, so every writer
+    /// takes the two in one order: the store's first. Callers that add an image inside a store transaction already
+    /// hold it; without this, a background seal holding the index's lock and waiting for the store's would deadlock
+    /// with them.
+    /// </summary>
+    void Exclusively(Action body);
 
     /// <summary>
     /// Stores one unsealed row, replacing a tail row of that id, and takes the id out of

@@ -122,40 +122,48 @@ public sealed class InProcessVectorIndex : IVectorIndex
             _state.Add(id, unit);
             return;
         }
-        lock (_writeLock)
+        _column.Exclusively(() =>
         {
-            _state.Issue(id, isAdd: true);
-            try
+            lock (_writeLock)
             {
-                _column.Append(id, unit, () => Committed(id, () => _state.Add(id, unit)));
+                _state.Issue(id, isAdd: true);
+                try
+                {
+                    _column.Append(id, unit, () => Committed(id, () => _state.Add(id, unit)));
+                }
+                catch
+                {
+                    _state.Settle(id);
+                    throw;
+                }
             }
-            catch
-            {
-                _state.Settle(id);
-                throw;
-            }
-        }
+        });
     }
 
     public bool Remove(int id)
     {
         ThrowIfDisposed();
         if (_column is null) return _state.Remove(id);
-        lock (_writeLock)
+        bool removed = false;
+        _column.Exclusively(() =>
         {
-            if (!_state.ExistsForWriter(id)) return false;
-            _state.Issue(id, isAdd: false);
-            try
+            lock (_writeLock)
             {
-                _column.Remove(id, () => Committed(id, () => _state.Remove(id)));
+                if (!_state.ExistsForWriter(id)) return;
+                _state.Issue(id, isAdd: false);
+                try
+                {
+                    _column.Remove(id, () => Committed(id, () => _state.Remove(id)));
+                }
+                catch
+                {
+                    _state.Settle(id);
+                    throw;
+                }
+                removed = true;
             }
-            catch
-            {
-                _state.Settle(id);
-                throw;
-            }
-            return true;
-        }
+        });
+        return removed;
     }
 
     public IReadOnlyList<VectorHit> Search(ReadOnlySpan<float> query, int k, VectorSearchOptions? options = null)

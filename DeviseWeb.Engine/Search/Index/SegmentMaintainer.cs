@@ -2,8 +2,9 @@ namespace DeviseWeb.Engine.Search.Index;
 
 /// <summary>
 /// Seals full tail chunks into segments and compacts segments with removed rows, on the index's worker thread.
-/// Each step writes its segment file first, then commits it to the column (under the writer lock, so column
-/// writes stay serialised), then publishes the new view; a replaced file is deleted when its last reader goes.
+/// Each step writes its segment file first, then commits it to the column (under the column's lock, then the
+/// writer lock: the order every writer takes them in, so column writes stay serialised), then publishes the new
+/// view; a replaced file is deleted when its last reader goes.
 /// </summary>
 internal sealed class SegmentMaintainer : IDisposable
 {
@@ -122,11 +123,13 @@ internal sealed class SegmentMaintainer : IDisposable
         {
             stopping.ThrowIfCancellationRequested();
             if (_column is not null)
-                lock (_writeLock)
+            {
+                _column.Exclusively(() =>
                 {
-                    _column.CommitSegment(segment?.Data.Path, replaces, sealedTailIds());
-                    committed = true;
-                }
+                    lock (_writeLock) _column.CommitSegment(segment?.Data.Path, replaces, sealedTailIds());
+                });
+                committed = true;
+            }
             publish();
         }
         catch

@@ -165,6 +165,7 @@ public static class VectorIndexBenchmark
         public bool Quantized => true;
         public string SegmentDirectory => folder;
         public ColumnContents Load() => new(Paths, [], new HashSet<int>());
+        public void Exclusively(Action body) => body();
         public void Append(int id, ReadOnlySpan<float> vector, Action onCommitted) => throw new NotSupportedException();
         public void Remove(int id, Action onCommitted) => throw new NotSupportedException();
         public void CommitSegment(string? path, IReadOnlyList<string> replacesSegments, IReadOnlyList<int> sealedTailIds) => throw new NotSupportedException();

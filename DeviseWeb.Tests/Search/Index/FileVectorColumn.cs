@@ -67,6 +67,11 @@ internal sealed class FileVectorColumn : IVectorColumn
         }
     }
 
+    public void Exclusively(Action body)
+    {
+        lock (_lock) body();
+    }
+
     public void Append(int id, ReadOnlySpan<float> vector, Action onCommitted) =>
         Write(new Entry { Op = "append", Id = id, Vector = vector.ToArray() }, onCommitted);
 
