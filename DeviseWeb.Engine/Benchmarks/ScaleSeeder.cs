@@ -36,6 +36,9 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
     private const int ThumbnailSide = 32;
     private static readonly Lazy<byte[]> Thumbnail = new(MakeThumbnail);
 
+    /// <summary>Width of the stored backbone features.</summary>
+    public int FeatureDimension => features.Dimension;
+
     /// <summary>Adds synthetic images with random features, <see cref="TransactionRows"/> per transaction; returns their ids.</summary>
     public IReadOnlyList<int> AddImages(int count, Random random, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -9,7 +9,8 @@ namespace DeviseWeb.Engine.Features;
 /// backbone again: an unquantized vector column per backbone, opened on first use. The backbone model itself is
 /// loaded only when an image has to be read (import, a reference photo), not to search.
 /// </summary>
-public sealed class FeatureStore(EngineOptions options, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor, ILogger<FeatureStore> logger) : IDisposable
+public sealed class FeatureStore(EngineOptions options, DeviseDatabase database, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor,
+    ILogger<FeatureStore> logger) : IDisposable
 {
     private readonly object _lock = new();
     private InProcessVectorIndex? _index;
@@ -35,11 +36,18 @@ public sealed class FeatureStore(EngineOptions options, VectorColumnStore column
         get
         {
             lock (_lock)
-                return _index ??= InProcessVectorIndex.Open(OpenColumn(), new VectorIndexOptions
-                {
-                    SealRows = options.VectorSealRows,
-                    BackgroundError = e => logger.LogWarning(e, "The feature index's background seal or compaction failed; it is retried"),
-                });
+                if (_index is not null) return _index;
+            // Opening writes to the store, and an import adds features holding the store's write lock: taking that
+            // lock first here keeps the one order every writer uses (the store's, then this one), so no deadlock.
+            return database.Write(() =>
+            {
+                lock (_lock)
+                    return _index ??= InProcessVectorIndex.Open(OpenColumn(), new VectorIndexOptions
+                    {
+                        SealRows = options.VectorSealRows,
+                        BackgroundError = e => logger.LogWarning(e, "The feature index's background seal or compaction failed; it is retried"),
+                    });
+            });
         }
     }
 

@@ -176,14 +176,18 @@ public static class ScaleBench
     /// <summary>Resident memory before and after adding images, against the bytes of their embeddings (fp32).</summary>
     private static void Memory(ScaleSeeder seeder, int count, int dimension, List<int> added, BenchReport report)
     {
-        long before = BenchMath.SettledResidentBytes();
+        long before = BenchMath.SettledResidentBytes(), managedBefore = GC.GetTotalMemory(forceFullCollection: false);
         added.AddRange(seeder.AddImages(MemoryImages, new Random(13)));
-        long after = BenchMath.SettledResidentBytes();
+        long after = BenchMath.SettledResidentBytes(), managedAfter = GC.GetTotalMemory(forceFullCollection: false);
         double vectors = (double)MemoryImages * dimension * sizeof(float);
+        // Each image also stores its backbone features, the input of training and re-embedding: a vector too.
+        double allVectors = (double)MemoryImages * (dimension + seeder.FeatureDimension) * sizeof(float);
         report.Figures("memory", new
         {
             n = count, images = MemoryImages, rss_before_mb = BenchMath.Megabytes(before), rss_after_mb = BenchMath.Megabytes(after),
             growth_mb = BenchMath.Megabytes(after - before), embeddings_mb = vectors / (1024 * 1024), growth_ratio = (after - before) / vectors,
+            features_and_embeddings_mb = allVectors / (1024 * 1024), growth_ratio_all_vectors = (after - before) / allVectors,
+            managed_growth_mb = BenchMath.Megabytes(managedAfter - managedBefore),
         });
     }
 
