@@ -124,7 +124,7 @@ public sealed class SafeImageLoader
         using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         budget.CancelAfter(Limits.DecodeBudget);
         long start = Stopwatch.GetTimestamp();
-        Image<Rgba32> image;
+        Image<Rgba32>? image;
         try
         {
             using var stream = new MemoryStream(bytes, writable: false);
@@ -140,6 +140,7 @@ public sealed class SafeImageLoader
         {
             throw new ImageRejectedException(name, $"corrupt or truncated {format.Name} data: {e.Message}", e);
         }
+        if (image is null) throw new ImageRejectedException(name, $"corrupt or truncated {format.Name} data: no image in the file");
         if (Stopwatch.GetElapsedTime(start) > Limits.DecodeBudget)
         {
             image.Dispose();
