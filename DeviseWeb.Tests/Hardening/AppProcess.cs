@@ -93,8 +93,10 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>The web project's own build output in the configuration the tests were built in; the copy in the test output otherwise.</summary>
     private static string AppDll()
     {
-        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        string own = Path.Combine(TestData.RepositoryRoot, "DeviseWeb", "bin", testOutput.Parent!.Name, testOutput.Name, "DeviseWeb.dll");
+        // The tests' output is <project>/bin/<configuration>/<framework>[/<runtime>]/; the app's mirrors it.
+        string testOutput = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        string testBin = Path.Combine(TestData.RepositoryRoot, "DeviseWeb.Tests", "bin");
+        string own = Path.Combine(TestData.RepositoryRoot, "DeviseWeb", "bin", Path.GetRelativePath(testBin, testOutput), "DeviseWeb.dll");
         foreach (var dll in new[] { own, Path.Combine(AppContext.BaseDirectory, "DeviseWeb.dll") })
             if (File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"))) return dll;
         throw new InvalidOperationException($"DeviseWeb.dll with its runtimeconfig not found at {own}: build the solution first.");

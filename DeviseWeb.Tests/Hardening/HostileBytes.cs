@@ -94,7 +94,7 @@ internal static class HostileBytes
     {
         using var output = new MemoryStream();
         output.Write("Comment\0\0"u8);
-        using (var zlib = new ZLibStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var zlib = new ZLibStream(output, CompressionLevel.Optimal, leaveOpen: true))
         {
             var zeros = new byte[1 << 20];
             for (int written = 0; written < inflatedBytes; written += zeros.Length) zlib.Write(zeros);

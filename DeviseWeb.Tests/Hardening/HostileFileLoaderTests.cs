@@ -11,9 +11,18 @@ public sealed class HostileFileLoaderTests
     /// <summary>Far above any case's real cost; the GIF frame bomb took 40 s and 6 GB when every frame was decoded.</summary>
     private static readonly TimeSpan PerFileLimit = TimeSpan.FromSeconds(10);
 
-    private readonly SafeImageLoader _loader = new(new DecodeLimits());
+    /// <summary>One loader for the class, as the app has one: each owns an allocator whose pool is meant to live long.</summary>
+    private static readonly SafeImageLoader Loader = new(new DecodeLimits());
 
-    public static TheoryData<string> Cases => new(HostileCorpus.All.Select(c => c.Id));
+    public static TheoryData<string> Cases
+    {
+        get
+        {
+            var ids = new TheoryData<string>();
+            foreach (var hostile in HostileCorpus.All) ids.Add(hostile.Id);
+            return ids;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -25,7 +34,7 @@ public sealed class HostileFileLoaderTests
         ImageRejectedException? rejection = null;
         var clock = Stopwatch.StartNew();
 
-        try { image = await _loader.LoadAsync(new MemoryStream(bytes, writable: false), hostile.FileName, CancellationToken.None); }
+        try { image = await Loader.LoadAsync(new MemoryStream(bytes, writable: false), hostile.FileName, CancellationToken.None); }
         catch (ImageRejectedException e) { rejection = e; }
 
         using (image)
@@ -51,7 +60,7 @@ public sealed class HostileFileLoaderTests
     [Fact]
     public async Task LoadAsync_Bmp_IsStoredUnderTheBmpExtension()
     {
-        using var image = await _loader.LoadAsync(new MemoryStream(HostileBytes.Bmp(1)), "picture.jpg", CancellationToken.None);
+        using var image = await Loader.LoadAsync(new MemoryStream(HostileBytes.Bmp(1)), "picture.jpg", CancellationToken.None);
 
         Assert.Equal("bmp", image.Format);
     }
@@ -65,7 +74,7 @@ public sealed class HostileFileLoaderTests
         var error = Assert.Throws<ImageRejectedException>(() => hurried.Decode(large, "large.png"));
 
         Assert.Contains("took longer than the 0.001 s decode limit", error.Reason);
-        using var image = _loader.Decode(large, "large.png"); // the same file within the default budget
+        using var image = Loader.Decode(large, "large.png"); // the same file within the default budget
         Assert.Equal(3_000, image.Width);
     }
 
@@ -77,12 +86,12 @@ public sealed class HostileFileLoaderTests
         var loader = new SafeImageLoader(new DecodeLimits { MaxConcurrentDecodes = slots });
         var large = HostileBytes.PngFlat(8_000, 5_000);
         var small = HostileBytes.Png(7);
-        var busy = Task.Run(() => { using var _ = loader.Decode(large, "large.png"); });
+        var busy = Task.Run(() => { using var decoded = loader.Decode(large, "large.png"); });
         await Task.Delay(150); // the large decode (about a second) takes its slot first
         using var patience = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         Exception? waited = null;
-        try { using var _ = loader.Decode(small, "small.png", cancellationToken: patience.Token); }
+        try { using var decoded = loader.Decode(small, "small.png", cancellationToken: patience.Token); }
         catch (OperationCanceledException e) { waited = e; }
         await busy;
 
