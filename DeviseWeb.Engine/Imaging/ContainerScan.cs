@@ -139,11 +139,11 @@ internal static class ContainerScan
 
     private static int ColorTableBytes(byte packed) => (packed & 0x80) != 0 ? 3 << ((packed & 7) + 1) : 0;
 
-    /// <summary>A chunk type as text when it is four ASCII letters or a space, else as hex (a hostile file picks these bytes).</summary>
+    /// <summary>A chunk type as text when it is ASCII letters, digits or spaces, else as hex (a hostile file picks these bytes).</summary>
     private static string FourCc(ReadOnlySpan<byte> type)
     {
         foreach (var b in type)
-            if (!char.IsAsciiLetter((char)b) && b != ' ') return "0x" + Convert.ToHexString(type);
+            if (!char.IsAsciiLetterOrDigit((char)b) && b != ' ') return "0x" + Convert.ToHexString(type);
         return "'" + System.Text.Encoding.ASCII.GetString(type) + "'";
     }
 
