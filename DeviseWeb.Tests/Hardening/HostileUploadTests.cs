@@ -8,6 +8,7 @@ using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Tests.Infrastructure;
 using DeviseWeb.Tests.Web.Integration;
+using Xunit.Abstractions;
 
 namespace DeviseWeb.Tests.Hardening;
 
@@ -16,7 +17,7 @@ namespace DeviseWeb.Tests.Hardening;
 /// every answer is a clean import or a clean 4xx with the reason, search never stops answering, the process's peak
 /// memory stays bounded, and no hostile name reaches a path or a header.
 /// </summary>
-public sealed class HostileUploadTests
+public sealed class HostileUploadTests(ITestOutputHelper output)
 {
     private const long PeakMemoryLimit = 1536L << 20;
     private const int UploadsAtOnce = 4;
@@ -37,12 +38,14 @@ public sealed class HostileUploadTests
             var searches = KeepSearchingAsync(http, stopSearching.Token);
 
             // Act
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var answers = new ConcurrentDictionary<string, Answer>();
             await Parallel.ForEachAsync(HostileCorpus.All, new ParallelOptions { MaxDegreeOfParallelism = UploadsAtOnce },
                 async (hostile, cancellationToken) => answers[hostile.Id] = await UploadAsync(http, hostile, cancellationToken));
             await stopSearching.CancelAsync();
             var searchStatuses = await searches;
             long peak = app.PeakResidentBytes();
+            output.WriteLine($"{HostileCorpus.All.Count} uploads in {clock.Elapsed.TotalSeconds:0.0} s, {searchStatuses.Count} searches, peak RSS {peak >> 20} MB");
 
             // Assert
             Assert.False(app.HasExited, "the app died:\n" + app.RecentOutput);
