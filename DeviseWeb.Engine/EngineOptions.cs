@@ -56,6 +56,15 @@ public sealed class EngineOptions
     /// <summary>Finished jobs kept in the history. Default 200.</summary>
     public int JobHistoryLimit { get; set; } = 200;
 
+    /// <summary>Images wider or taller than this are rejected before decoding, whatever their pixel count. Default 30,000.</summary>
+    public int MaxImageSide { get; set; } = 30_000;
+
+    /// <summary>Images decoded at once, across imports, uploads and searches (0: one per processor). Bounds decode memory under load.</summary>
+    public int MaxConcurrentDecodes { get; set; }
+
+    /// <summary>Seconds one decode may take before the file is rejected as too slow to decode. Default 10.</summary>
+    public double DecodeTimeoutSeconds { get; set; } = 10;
+
     internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");

@@ -46,7 +46,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ITextEncoder>(_ => new MiniLmTextEncoder());
         services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>));
         services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>));
-        services.AddSingleton(sp => { var o = sp.GetRequiredService<EngineOptions>(); return new SafeImageLoader(o.MaxFileBytes, o.MaxPixels); });
+        services.AddSingleton(sp => { var o = sp.GetRequiredService<EngineOptions>(); return new SafeImageLoader(DecodeLimits.From(o)); });
 
         // Feature services.
         services.AddSingleton<FeatureStore>();

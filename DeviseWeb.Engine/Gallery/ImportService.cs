@@ -75,7 +75,7 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
     /// <summary>Imports one uploaded file: embedded and searchable at once when a model is active.</summary>
     public async Task<ImportFileResult> ImportStreamAsync(Stream content, string fileName, string? label, CancellationToken cancellationToken = default)
     {
-        string name = Path.GetFileName(fileName);
+        string name = DisplayFileName.Of(fileName);
         string labelText = LabelText.Normalize(string.IsNullOrWhiteSpace(label) ? LabelText.Unlabelled : label);
         LoadedImage image;
         try { image = await loader.LoadAsync(content, name, cancellationToken).ConfigureAwait(false); }
@@ -107,7 +107,7 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
 
     private Prepared Decode(ImportFile file, HashSet<string> seen)
     {
-        string name = Path.GetFileName(file.Path);
+        string name = DisplayFileName.Of(Path.GetFileName(file.Path));
         if (file.LabelProblem is { } problem) return new Prepared(file, null, null, null, Rejected(name, problem));
         try
         {
@@ -132,7 +132,7 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             decoded.Image!.Dispose();
-            return decoded with { Image = null, Result = BackboneFailure(Path.GetFileName(decoded.File.Path), e) };
+            return decoded with { Image = null, Result = BackboneFailure(DisplayFileName.Of(Path.GetFileName(decoded.File.Path)), e) };
         }
         finally { slots.Release(); }
     }, cancellationToken);
@@ -140,7 +140,7 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
     /// <summary>Writes one decoded image; any failure becomes that file's rejection.</summary>
     private ImportFileResult Store(Prepared item)
     {
-        string name = Path.GetFileName(item.File.Path);
+        string name = DisplayFileName.Of(Path.GetFileName(item.File.Path));
         using var image = item.Image!;
         try { return writer.Add(image, item.Thumbnail!, item.Features!, name, item.File.Label); }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)

@@ -1,30 +1,47 @@
+using System.Diagnostics;
 using System.Security.Cryptography;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
-using SixLabors.ImageSharp.Processing;
 
 namespace DeviseWeb.Engine.Imaging;
 
 /// <summary>
-/// Decodes untrusted files defensively: size and pixel limits are checked from the header before any
-/// pixel is decoded, every decoder failure becomes an <see cref="ImageRejectedException"/>, and
-/// transparent pixels are composited onto white (dropping alpha to black hurt retrieval on real photos).
+/// Decodes untrusted files defensively. Before any pixel is decoded: the size limit, a pass over the container
+/// (<see cref="ContainerScan"/>), then the header's format, side and pixel count. The decode itself runs with only the
+/// accepted formats, the first frame, no metadata and a bounded allocator (<see cref="DecoderConfiguration"/>), at most
+/// <see cref="DecodeLimits.MaxConcurrentDecodes"/> at once and within <see cref="DecodeLimits.DecodeBudget"/>. Every
+/// failure becomes an <see cref="ImageRejectedException"/> naming the file and the reason. Transparent pixels are
+/// composited onto white (dropping alpha to black hurt retrieval on real photos).
 /// </summary>
-public sealed class SafeImageLoader(long maxFileBytes, long maxPixels)
+public sealed class SafeImageLoader
 {
     public static readonly IReadOnlySet<string> Extensions =
         new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp" };
 
-    public long MaxFileBytes { get; } = maxFileBytes;
-    public long MaxPixels { get; } = maxPixels;
+    private readonly Configuration _configuration;
+    private readonly SemaphoreSlim _decodeSlots;
+
+    public SafeImageLoader(DecodeLimits limits)
+    {
+        Limits = limits;
+        _configuration = DecoderConfiguration.Create(limits);
+        _decodeSlots = new SemaphoreSlim(Math.Max(1, limits.MaxConcurrentDecodes));
+    }
+
+    public SafeImageLoader(long maxFileBytes, long maxPixels) : this(new DecodeLimits { MaxFileBytes = maxFileBytes, MaxPixels = maxPixels }) { }
+
+    public DecodeLimits Limits { get; }
+    public long MaxFileBytes => Limits.MaxFileBytes;
+    public long MaxPixels => Limits.MaxPixels;
 
     public LoadedImage Load(string path) => Decode(ReadFile(path), Path.GetFileName(path));
 
     /// <summary>Reads a file's bytes after checking it exists and is within the size limit.</summary>
     public byte[] ReadFile(string path)
     {
-        var name = Path.GetFileName(path);
+        var name = DisplayFileName.Of(Path.GetFileName(path));
         FileInfo info;
         try { info = new FileInfo(path); }
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException) { throw new ImageRejectedException(name, "cannot be read", e); }
@@ -42,6 +59,29 @@ public sealed class SafeImageLoader(long maxFileBytes, long maxPixels)
     /// <summary>Reads at most <see cref="MaxFileBytes"/> + 1 bytes, so an oversized stream is rejected without buffering it all.</summary>
     public async Task<LoadedImage> LoadAsync(Stream stream, string name, CancellationToken cancellationToken)
     {
+        name = DisplayFileName.Of(name);
+        var bytes = await ReadAllAsync(stream, name, cancellationToken).ConfigureAwait(false);
+        CheckBytes(name, bytes);
+        await _decodeSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { return DecodeInSlot(bytes, name, null, cancellationToken); }
+        finally { _decodeSlots.Release(); }
+    }
+
+    /// <summary>
+    /// A stream that knows its length (an upload buffered by the server, a file) is read into one array of that size:
+    /// growing a buffer by doubling cost three times a 50 MB file's size at the peak.
+    /// </summary>
+    private async Task<byte[]> ReadAllAsync(Stream stream, string name, CancellationToken cancellationToken)
+    {
+        if (stream.CanSeek)
+        {
+            long length = stream.Length - stream.Position;
+            CheckSize(name, length);
+            var exact = new byte[length];
+            try { await stream.ReadExactlyAsync(exact, cancellationToken).ConfigureAwait(false); }
+            catch (EndOfStreamException e) { throw new ImageRejectedException(name, "ended before its declared length", e); }
+            return exact;
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
@@ -50,38 +90,92 @@ public sealed class SafeImageLoader(long maxFileBytes, long maxPixels)
             buffer.Write(chunk, 0, read);
             CheckSize(name, buffer.Length);
         }
-        return Decode(buffer.ToArray(), name);
+        return buffer.ToArray();
     }
 
-    public LoadedImage Decode(byte[] bytes, string name, string? contentHash = null)
+    /// <summary>Decodes a file already in memory; waits for a free decode slot when as many decodes as allowed are running.</summary>
+    public LoadedImage Decode(byte[] bytes, string name, string? contentHash = null, CancellationToken cancellationToken = default)
     {
-        CheckSize(name, bytes.Length);
-        if (bytes.Length == 0) throw new ImageRejectedException(name, "empty file (0 bytes)");
+        name = DisplayFileName.Of(name);
+        CheckBytes(name, bytes);
+        _decodeSlots.Wait(cancellationToken);
+        try { return DecodeInSlot(bytes, name, contentHash, cancellationToken); }
+        finally { _decodeSlots.Release(); }
+    }
+
+    private LoadedImage DecodeInSlot(byte[] bytes, string name, string? contentHash, CancellationToken cancellationToken)
+    {
+        if (ContainerScan.Check(bytes, Limits) is { } problem) throw new ImageRejectedException(name, problem);
+        var format = Identify(bytes, name);
+        using var decoded = DecodeFirstFrame(bytes, name, format, cancellationToken);
+        return new LoadedImage(OntoWhite(decoded), bytes, contentHash ?? HashOf(bytes), DecoderConfiguration.ExtensionOf(format));
+    }
+
+    private IImageFormat Identify(byte[] bytes, string name)
+    {
         IImageInfo? header;
         IImageFormat? format;
-        try { header = Image.Identify(bytes, out format); }
-        catch (Exception e) { throw new ImageRejectedException(name, "unreadable image header: " + e.Message, e); }
-        if (header is null || format is null) throw new ImageRejectedException(name, "not a supported image (jpeg, png, webp, gif, bmp)");
-        if (header.Width <= 0 || header.Height <= 0) throw new ImageRejectedException(name, "image has no pixels");
-        long pixels = (long)header.Width * header.Height;
-        if (pixels > MaxPixels)
-            throw new ImageRejectedException(name, $"too many pixels: {header.Width}×{header.Height} = {pixels / 1e6:0.#} MP (limit {MaxPixels / 1e6:0.#} MP)");
-
-        Image<Rgba32> decoded;
-        try { decoded = Image.Load<Rgba32>(bytes); }
-        catch (Exception e) { throw new ImageRejectedException(name, $"corrupt or truncated {format.Name} data: {e.Message}", e); }
-        using (decoded)
+        try { header = Image.Identify(_configuration, bytes, out format); }
+        catch (Exception e) when (e is not OperationCanceledException) { throw new ImageRejectedException(name, "unreadable image header: " + e.Message, e); }
+        if (header is null || format is null)
         {
-            if (decoded.Frames.Count > 1)
-                for (int i = decoded.Frames.Count - 1; i > 0; i--) decoded.Frames.RemoveFrame(i);
-            return new LoadedImage(OntoWhite(decoded), bytes, contentHash ?? HashOf(bytes), format.FileExtensions.First());
+            string other = DecoderConfiguration.OtherFormatName(bytes) is { } known ? $": the file is {known}" : "";
+            throw new ImageRejectedException(name, $"not a supported image ({DecoderConfiguration.AcceptedFormats}){other}");
         }
+        int width = header.Width, height = header.Height;
+        if (width <= 0 || height <= 0) throw new ImageRejectedException(name, $"image has no pixels ({width}×{height})");
+        if (width > Limits.MaxSide || height > Limits.MaxSide)
+            throw new ImageRejectedException(name, $"side too long: {width}×{height} (limit {Limits.MaxSide} px a side)");
+        long pixels = (long)width * height;
+        if (pixels > MaxPixels)
+            throw new ImageRejectedException(name, $"too many pixels: {width}×{height} = {pixels / 1e6:0.#} MP (limit {MaxPixels / 1e6:0.#} MP)");
+        return format;
     }
 
-    /// <summary>Alpha-composites onto white in one pass over the rows (several times cheaper than a general DrawImage).</summary>
-    private static Image<Rgb24> OntoWhite(Image<Rgba32> source)
+    /// <summary>
+    /// ImageSharp's decoders check the token between segments, chunks and frames; a decoder that runs on without
+    /// checking is caught by the clock afterwards, so an over-budget decode is rejected either way.
+    /// </summary>
+    private Image<Rgba32> DecodeFirstFrame(byte[] bytes, string name, IImageFormat format, CancellationToken cancellationToken)
     {
-        var result = new Image<Rgb24>(source.Width, source.Height);
+        var decoder = _configuration.ImageFormatsManager.FindDecoder(format);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(Limits.DecodeBudget);
+        long start = Stopwatch.GetTimestamp();
+        Image<Rgba32>? image;
+        try
+        {
+            using var stream = new MemoryStream(bytes, writable: false);
+            image = decoder.Decode<Rgba32>(_configuration, stream, budget.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { throw TooSlow(name); }
+        catch (Exception e) when (e is InvalidMemoryOperationException || e.InnerException is InvalidMemoryOperationException)
+        {
+            throw new ImageRejectedException(name, $"{format.Name} data needs more memory than the decode limit allows ({e.Message})", e);
+        }
+        catch (NotSupportedException e) { throw new ImageRejectedException(name, $"unsupported {format.Name} feature: {e.Message}", e); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ImageRejectedException(name, $"corrupt or truncated {format.Name} data: {e.Message}", e);
+        }
+        if (image is null) throw new ImageRejectedException(name, $"corrupt or truncated {format.Name} data: no image in the file");
+        if (Stopwatch.GetElapsedTime(start) > Limits.DecodeBudget)
+        {
+            image.Dispose();
+            throw TooSlow(name);
+        }
+        // GIF stops after its first frame; other formats have only one here. Extra frames would only cost memory.
+        for (int i = image.Frames.Count - 1; i > 0; i--) image.Frames.RemoveFrame(i);
+        return image;
+    }
+
+    private ImageRejectedException TooSlow(string name) =>
+        new(name, $"took longer than the {Limits.DecodeBudget.TotalSeconds:0.###} s decode limit");
+
+    /// <summary>Alpha-composites onto white in one pass over the rows (several times cheaper than a general DrawImage).</summary>
+    private Image<Rgb24> OntoWhite(Image<Rgba32> source)
+    {
+        var result = new Image<Rgb24>(_configuration, source.Width, source.Height);
         source.ProcessPixelRows(result, (from, to) =>
         {
             for (int y = 0; y < from.Height; y++)
@@ -97,6 +191,12 @@ public sealed class SafeImageLoader(long maxFileBytes, long maxPixels)
             }
         });
         return result;
+    }
+
+    private void CheckBytes(string name, byte[] bytes)
+    {
+        CheckSize(name, bytes.Length);
+        if (bytes.Length == 0) throw new ImageRejectedException(name, "empty file (0 bytes)");
     }
 
     private void CheckSize(string name, long length)

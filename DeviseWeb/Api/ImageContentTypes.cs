@@ -9,7 +9,8 @@ public static class ImageContentTypes
         ".png" => "image/png",
         ".webp" => "image/webp",
         ".gif" => "image/gif",
-        ".bmp" => "image/bmp",
+        // Before the loader named BMP originals ".bmp" they were stored as ".bm" (ImageSharp's first BMP extension).
+        ".bmp" or ".bm" or ".dib" => "image/bmp",
         _ => "application/octet-stream",
     };
 

@@ -15,7 +15,7 @@ public static class BaseBench
 {
     public static object Features(EngineOptions options, IReadOnlyList<string> files)
     {
-        var loader = new SafeImageLoader(options.MaxFileBytes, options.MaxPixels);
+        var loader = new SafeImageLoader(DecodeLimits.From(options));
         using var extractor = new OnnxFeatureExtractor(options.BackboneModelPath, options.PreprocessModelPath, options.BackboneInputSize, options.InferenceThreads);
         var clock = Stopwatch.StartNew();
         var decoded = files.Select(f => loader.Load(f)).ToList();
