@@ -19,8 +19,8 @@ public static class ApiRateLimits
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.AddPolicy(Uploads, context => Concurrency(Uploads, context, l => (l.UploadConcurrency, l.UploadQueue)));
-            o.AddPolicy(ImageQueries, context => Concurrency(ImageQueries, context, l => (l.ImageQueryConcurrency, l.ImageQueryQueue)));
+            o.AddPolicy(Uploads, context => Concurrency(Uploads, context, limits => (limits.UploadConcurrency, limits.UploadQueue)));
+            o.AddPolicy(ImageQueries, context => Concurrency(ImageQueries, context, limits => (limits.ImageQueryConcurrency, limits.ImageQueryQueue)));
             o.OnRejected = OnRejectedAsync;
         });
 

@@ -79,7 +79,9 @@ public sealed class MultipartBody : IAsyncDisposable
             var reader = new MultipartReader(boundary, request.Body) { HeadersLengthLimit = limits.MaxHeadersBytes, HeadersCountLimit = 16 };
             while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                // A section that is neither a file nor a form field is skipped (the reader drains it).
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !(disposition.IsFileDisposition() || disposition.IsFormDisposition()))
                     continue;
                 string field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
                 if (disposition.IsFileDisposition())

@@ -13,7 +13,8 @@ using MudBlazor;
 namespace DeviseWeb.Components.Pages.ImageDetail;
 
 // Contract for tests (keep these names):
-//   route "/image/{id:int}"; unknown id → data-testid="image-not-found" (friendly, no exception page; HTTP 404 on first load)
+//   route "/image/{id:int}"; unknown id → data-testid="image-not-found" (friendly, no exception page); on a first load
+//   the answer is HTTP 404 with the app's not-found page (data-testid="not-found"), which Blazor renders for a 404
 //   original: <img data-testid="original-image"> from GET /api/images/{id}/file
 //   keywords: list data-testid="keywords", items data-testid="keyword" (word + score); while loading data-testid="keywords-loading"
 //   similar images: result cards data-testid="result" (ResultsGrid), the image itself excluded

@@ -22,7 +22,7 @@ namespace DeviseWeb.Components.Pages.Search;
 //   result cards data-testid="result" with data-image-id and a data-testid="score" number
 //   button "Copy link" (data-testid="copy-link", data-share-url = the absolute share URL); copying shows a snackbar
 //   no model yet: data-testid="no-model" with a link to /training; URL/engine problems: data-testid="search-error"
-//   (HTTP 400 on first load for a malformed parameter, 404 for an image or model version that is not there)
+//   (HTTP 400 on first load for a malformed parameter)
 
 /// <summary>Search by words, photos or both; the URL is the query, so a shared link shows the same results.</summary>
 public sealed partial class SearchPage
@@ -114,17 +114,7 @@ public sealed partial class SearchPage
             _resultUrl = (link with { ModelId = result.ModelId }).ToUrl();
             if (link.ModelId is null) Navigation.NavigateTo(_resultUrl, replace: true);
         }
-        catch (DeviseException e)
-        {
-            _errors.Add(e.Message);
-            // An image or model version the link names that is not there (any more) is "not found"; a bad value, "bad request".
-            PageStatus.Set(HttpContext, e switch
-            {
-                NotFoundException => StatusCodes.Status404NotFound,
-                InvalidInputException => StatusCodes.Status400BadRequest,
-                _ => StatusCodes.Status409Conflict,
-            });
-        }
+        catch (DeviseException e) { _errors.Add(e.Message); }
         finally { _searching = false; }
     }
 
