@@ -7,10 +7,11 @@ public static class ApiEndpoints
 {
     public static IEndpointRouteBuilder MapDeviseApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
+        // Small JSON bodies unless an endpoint says otherwise (uploads, image queries, batches).
+        var api = endpoints.MapGroup("/api").WithBodyLimit(BodyLimitKind.Json);
         // Every endpoint that changes the gallery, a model or a job sits in this group, so a permission check
-        // (.RequireAuthorization(...)) is added here once and covers them all.
-        var editor = api.MapGroup("");
+        // (.RequireAuthorization(...)) is added here once and covers them all; shutdown waits for them to finish.
+        var editor = api.MapGroup("").TrackAsWrites();
         api.MapSearchApi();
         api.MapImagesApi(editor);
         editor.MapGalleryEditApi();

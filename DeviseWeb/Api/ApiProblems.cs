@@ -9,6 +9,12 @@ public static class ApiProblems
     public static IResult BadRequest(string detail, IDictionary<string, object?>? extensions = null) =>
         Results.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Bad request", extensions: extensions);
 
+    /// <summary>413 for a body over the endpoint's limit, naming the limit.</summary>
+    public static IResult TooLarge(long limitBytes) =>
+        Results.Problem(detail: $"The request body is larger than this endpoint's {Services.ByteSize.Format(limitBytes)} limit.",
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large",
+            extensions: new Dictionary<string, object?> { ["limitBytes"] = limitBytes });
+
     /// <summary>
     /// Reads an optional whole-number query parameter taken as text (so "abc" gets a 400 that names it, not the
     /// framework's empty one). Null when it is absent or valid; else the 400 to return.
@@ -44,14 +50,4 @@ public static class ApiProblems
         request.HasFormContentType && request.ContentType!.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             ? null
             : BadRequest($"Expected a multipart/form-data body with the image in form field '{field}'.");
-
-    /// <summary>Reads the form, turning a body over the limits or a broken multipart body into a 400 with the reason.</summary>
-    public static async Task<(IFormCollection? Form, IResult? Problem)> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        try { return (await request.ReadFormAsync(cancellationToken), null); }
-        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
-        {
-            return (null, BadRequest("The multipart body could not be read: " + e.Message));
-        }
-    }
 }

@@ -2,6 +2,7 @@ using DeviseWeb.Engine;
 using DeviseWeb.Engine.Search;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace DeviseWeb.Api;
@@ -24,10 +25,12 @@ public static class SearchApi
                 ("q", MultipartDocs.Field.TextList, "Words to combine with the photo"),
                 ("k", MultipartDocs.Field.Text, $"Number of results, 1–{SearchLimits.MaxK} (default {SearchLimits.DefaultK})"),
                 ("min", MultipartDocs.Field.Text, "Score cutoff, -1–1"))
-            .Produces<ImageSearchResponse>().ProducesProblem(400).ProducesProblem(409);
+            .Produces<ImageSearchResponse>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(429)
+            .WithBodyLimit(BodyLimitKind.ImageQuery).RequireRateLimiting(ApiRateLimits.ImageQueries).TrackAsWrites();
         group.MapPost("/batch", SearchBatch)
             .WithSummary($"Many queries at once (JSON {{ \"queries\": [ {{ \"q\": […], \"img\": […], \"k\": 10 }} … ], \"model\": N }}, at most {SearchLimits.MaxBatch}), answered by one model version in one pass; one result list per query.")
-            .Produces<BatchSearchResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+            .Produces<BatchSearchResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413)
+            .WithBodyLimit(BodyLimitKind.Batch);
         return group;
     }
 
@@ -47,22 +50,22 @@ public static class SearchApi
     }
 
     private static async Task<IResult> SearchByImageAsync(HttpRequest request, SearchService search, ReferencePhotos references, EngineOptions options,
-        CancellationToken cancellationToken)
+        IOptions<RequestLimitsOptions> limits, CancellationToken cancellationToken)
     {
         if (ApiProblems.RequireMultipart(request, "file") is { } notMultipart) return notMultipart;
-        var (form, problem) = await ApiProblems.ReadFormAsync(request, cancellationToken);
+        var (form, problem) = await MultipartBody.ReadAsync(request, MultipartLimits.ForImageQuery(limits.Value, options), cancellationToken);
         if (problem is not null) return problem;
-        var file = form!.Files.GetFile("file");
+        await using var body = form!;
+        var file = body.FilesNamed("file").FirstOrDefault();
         if (file is null) return ApiProblems.BadRequest("Form field 'file' is missing: attach the photo to search with.");
 
-        var parsed = SearchLink.Parse(form.Where(f => f.Key is "q" or "k" or "min"));
+        var parsed = SearchLink.Parse(body.Fields.Where(f => f.Key is "q" or "k" or "min"));
         if (!parsed.IsValid) return ApiProblems.BadRequest(string.Join(" ", parsed.Errors));
-        string name = Path.GetFileName(file.FileName);
-        if (file.Length > options.MaxFileBytes)
+        string name = file.FileName;
+        if (file.TooLarge)
             return ApiProblems.BadRequest($"{name}: larger than the {ByteSize.Format(options.MaxFileBytes)} limit ({ByteSize.Format(file.Length)}).");
 
-        string hash;
-        await using (var stream = file.OpenReadStream()) hash = await references.StoreAsync(stream, name, cancellationToken);
+        string hash = await references.StoreAsync(file.OpenRead(), name, cancellationToken);
         var link = parsed.Link with { References = [hash] };
         var result = search.Search(link.ToQuery());
         return Results.Ok(new ImageSearchResponse(hash, result.ModelId, result.Hits, (link with { ModelId = result.ModelId }).ToUrl()));

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using MudBlazor.Services;
 
 namespace DeviseWeb.Extensions;
@@ -15,9 +16,6 @@ namespace DeviseWeb.Extensions;
 /// <summary>The web host's composition (eShop's AddApplicationServices): every service and its lifetime in one place.</summary>
 public static class DeviseWebExtensions
 {
-    /// <summary>Room for a batch of full-size files in one request; each file is still held to EngineOptions.MaxFileBytes.</summary>
-    public const int FilesPerRequest = 20;
-
     public static IServiceCollection AddDeviseWeb(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(EngineOptions.SectionName);
@@ -36,14 +34,7 @@ public static class DeviseWebExtensions
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
-        long maxFileBytes = section.GetValue<long?>(nameof(EngineOptions.MaxFileBytes)) ?? new EngineOptions().MaxFileBytes;
-        long maxRequestBytes = maxFileBytes * FilesPerRequest + 1024 * 1024;
-        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxRequestBytes);
-        services.Configure<FormOptions>(o =>
-        {
-            o.MultipartBodyLengthLimit = maxRequestBytes;
-            o.ValueLengthLimit = 64 * 1024;
-        });
+        AddRequestLimits(services, configuration);
 
         services.AddRazorComponents()
             .AddInteractiveServerComponents()
@@ -56,6 +47,30 @@ public static class DeviseWebExtensions
         services.AddProblemDetails();
         services.AddOpenApi();
         return services;
+    }
+
+    /// <summary>
+    /// Body sizes, multipart shapes and concurrency from <see cref="RequestLimitsOptions"/>: anything without its own
+    /// limit gets a small one (the API's endpoints name theirs, see <see cref="RequestBodyLimitMiddleware"/>), and
+    /// shutdown waits for gallery writes in flight.
+    /// </summary>
+    private static void AddRequestLimits(IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<RequestLimitsOptions>(configuration.GetSection(RequestLimitsOptions.SectionName));
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitsOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxOtherBodyBytes);
+        services.AddOptions<FormOptions>().Configure<IOptions<RequestLimitsOptions>>((form, limits) =>
+        {
+            form.MultipartBodyLengthLimit = limits.Value.MaxOtherBodyBytes;
+            form.ValueCountLimit = limits.Value.MaxFormFields;
+            form.ValueLengthLimit = limits.Value.MaxFormFieldBytes;
+            form.MultipartHeadersLengthLimit = limits.Value.MaxMultipartHeadersBytes;
+        });
+        services.AddOptions<HostOptions>().Configure<IOptions<RequestLimitsOptions>>((host, limits) =>
+            host.ShutdownTimeout = limits.Value.ShutdownTimeout);
+        services.AddDeviseRateLimits();
+        services.AddSingleton<InFlightWrites>();
+        services.AddHostedService<WriteDrainService>();
     }
 
     /// <summary>Middleware and endpoints: static assets, pages, the API, the hub and the OpenAPI document.</summary>
@@ -71,6 +86,8 @@ public static class DeviseWebExtensions
                 context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
             return next(context);
         });
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseRateLimiter();
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(AssetsDirectory()),

@@ -24,6 +24,8 @@ public abstract class BunitTestBase : IAsyncLifetime
     protected BunitTestBase(IServiceProvider? host = null)
     {
         Context.Services.AddMudServices();
+        // The web host's write counter, for components that run without one (over an engine host).
+        Context.Services.AddSingleton<DeviseWeb.Services.InFlightWrites>();
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
         if (host is not null) UseServicesOf(host);
     }

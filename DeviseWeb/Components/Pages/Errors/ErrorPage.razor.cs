@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Diagnostics;
 
 namespace DeviseWeb.Components.Pages.Errors;
 
@@ -10,5 +11,10 @@ public sealed partial class ErrorPage
 
     private string? RequestId { get; set; }
 
-    protected override void OnInitialized() => RequestId = Activity.Current?.Id ?? HttpContext?.TraceIdentifier;
+    protected override void OnInitialized()
+    {
+        RequestId = Activity.Current?.Id ?? HttpContext?.TraceIdentifier;
+        // Re-executed for a failed request: the page renders as any other would (200) unless told it reports a failure.
+        if (HttpContext?.Features.Get<IExceptionHandlerFeature>() is not null) PageStatus.Set(HttpContext, StatusCodes.Status500InternalServerError);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DeviseWeb.Components.Shared;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Gallery;
@@ -11,7 +12,8 @@ using MudBlazor;
 namespace DeviseWeb.Components.Pages.Gallery;
 
 // Contract for tests (keep these names):
-//   route "/" with optional query label=<label>, split=Train|Validation|HeldOut|Unassigned, page=<1-based>
+//   route "/" with optional query label=<label>, split=Train|Validation|HeldOut|Unassigned, page=<1-based>;
+//   a malformed page or split: HTTP 400 on first load, data-testid="gallery-query-problem" naming it, the gallery below
 //   gallery cards: data-testid="gallery-image" with data-image-id; grid data-testid="gallery-grid"; count text data-testid="gallery-count"
 //   search box: text field label/aria-label "Search", button "Search" → navigates to /search?q=<phrase>
 //   filters: autocomplete "Filter by label", select "Split"; with a label filter, button "Rename label" (dialog field "New label", "Save")
@@ -51,10 +53,16 @@ public sealed partial class GalleryPage : IDisposable
     /// <summary>Only images in this split of the active model (query "split"). Default null: all.</summary>
     [SupplyParameterFromQuery(Name = "split")] public string? Split { get; set; }
 
-    /// <summary>1-based page (query "page"). Default 1.</summary>
-    [SupplyParameterFromQuery(Name = "page")] public int? PageNumber { get; set; }
+    /// <summary>1-based page (query "page"), read as text so that a malformed one is answered, not thrown. Default 1.</summary>
+    [SupplyParameterFromQuery(Name = "page")] public string? PageNumber { get; set; }
 
-    private int CurrentPage => Math.Max(1, PageNumber ?? 1);
+    /// <summary>The request, during the first (prerendered) render only.</summary>
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
+    private int CurrentPage { get; set; } = 1;
+
+    /// <summary>What is wrong with the address's query, shown above the (unfiltered) gallery; null when nothing is.</summary>
+    private string? QueryProblem { get; set; }
     private int PageCount => Math.Max(1, (_page.Total + PageSize - 1) / PageSize);
     private string SplitValue => ParseSplit(Split)?.ToString() ?? AllSplits;
     private IReadOnlyList<int> PageIds => _page.Items.Select(i => i.Id).ToList();
@@ -74,7 +82,27 @@ public sealed partial class GalleryPage : IDisposable
         _subscription = Notifier.Subscribe(e => e.Kind is JobKind.Import or JobKind.Training ? InvokeAsync(() => Apply(e)) : Task.CompletedTask);
     }
 
-    protected override void OnParametersSet() => Load();
+    protected override void OnParametersSet()
+    {
+        QueryProblem = ReadQuery();
+        if (QueryProblem is not null) PageStatus.Set(HttpContext, StatusCodes.Status400BadRequest);
+        Load();
+    }
+
+    /// <summary>The page number from the query, and what is wrong with the query if anything (the split is checked too).</summary>
+    private string? ReadQuery()
+    {
+        CurrentPage = 1;
+        var problems = new List<string>();
+        if (!string.IsNullOrWhiteSpace(PageNumber))
+        {
+            if (int.TryParse(PageNumber, NumberStyles.None, CultureInfo.InvariantCulture, out int page) && page >= 1) CurrentPage = page;
+            else problems.Add($"page: '{PageNumber}' is not a page number (1, 2, 3…).");
+        }
+        if (!string.IsNullOrWhiteSpace(Split) && ParseSplit(Split) is null)
+            problems.Add($"split: '{Split}' is not one of {string.Join(", ", Enum.GetNames<SplitKind>())}.");
+        return problems.Count == 0 ? null : string.Join(" ", problems);
+    }
 
     private void Load()
     {

@@ -32,6 +32,7 @@ public sealed partial class UploadPanel : IDisposable
 
     [Inject] private ImportService Import { get; set; } = default!;
     [Inject] private EngineOptions Options { get; set; } = default!;
+    [Inject] private InFlightWrites Writes { get; set; } = default!;
     [Inject] private ILogger<UploadPanel> Logger { get; set; } = default!;
 
     /// <summary>Called after each file is added to the gallery. Default: none.</summary>
@@ -90,6 +91,13 @@ public sealed partial class UploadPanel : IDisposable
             item.Reject($"larger than the {ByteSize.Format(MaxBytes)} limit ({ByteSize.Format(file.Size)})");
             return;
         }
+        // Shutdown waits for an upload it has let start, so the database is never closed under its commit.
+        if (!Writes.TryEnter(out var write))
+        {
+            item.Reject("the app is shutting down; try again once it is back");
+            return;
+        }
+        using var _ = write;
         item.State = UploadState.Uploading;
         StateHasChanged();
         try

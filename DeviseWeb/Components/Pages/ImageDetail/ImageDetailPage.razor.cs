@@ -13,7 +13,8 @@ using MudBlazor;
 namespace DeviseWeb.Components.Pages.ImageDetail;
 
 // Contract for tests (keep these names):
-//   route "/image/{id:int}"; unknown id → data-testid="image-not-found" (friendly, no exception page)
+//   route "/image/{id:int}"; unknown id → data-testid="image-not-found" (friendly, no exception page); on a first load
+//   the answer is HTTP 404 with the app's not-found page (data-testid="not-found"), which Blazor renders for a 404
 //   original: <img data-testid="original-image"> from GET /api/images/{id}/file
 //   keywords: list data-testid="keywords", items data-testid="keyword" (word + score); while loading data-testid="keywords-loading"
 //   similar images: result cards data-testid="result" (ResultsGrid), the image itself excluded
@@ -51,6 +52,9 @@ public sealed partial class ImageDetailPage : IDisposable
     /// <summary>The gallery image id from the route. Default 0 (not found).</summary>
     [Parameter] public int Id { get; set; }
 
+    /// <summary>The request, during the first (prerendered) render only.</summary>
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
     private string SearchWithThisUrl => new SearchLink { ImageIds = [Id] }.ToUrl();
 
     private List<BreadcrumbItem> Breadcrumbs =>
@@ -82,6 +86,7 @@ public sealed partial class ImageDetailPage : IDisposable
         _keywords = null;
         _similar = null;
         _keywordsError = _similarError = null;
+        if (_image is null) PageStatus.Set(HttpContext, StatusCodes.Status404NotFound);
         if (_image is null || !_hasModel) return;
 
         // Similar images are quick; keywords may wait minutes for the vocabulary on a first start, so neither blocks the circuit.

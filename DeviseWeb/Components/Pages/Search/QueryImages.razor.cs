@@ -19,6 +19,7 @@ public sealed partial class QueryImages
 
     [Inject] private ReferencePhotos References { get; set; } = default!;
     [Inject] private ImportService Import { get; set; } = default!;
+    [Inject] private InFlightWrites Writes { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     /// <summary>The query whose photos are shown. Default: an empty query.</summary>
@@ -36,6 +37,13 @@ public sealed partial class QueryImages
 
     private async Task AddToGalleryAsync(string hash)
     {
+        // Shutdown waits for an import it has let start, so the database is never closed under its commit.
+        if (!Writes.TryEnter(out var write))
+        {
+            Snackbar.Add("Not added: the app is shutting down; try again once it is back.", Severity.Warning);
+            return;
+        }
+        using var _ = write;
         _adding.Add(hash);
         try
         {

@@ -22,6 +22,7 @@ namespace DeviseWeb.Components.Pages.Search;
 //   result cards data-testid="result" with data-image-id and a data-testid="score" number
 //   button "Copy link" (data-testid="copy-link", data-share-url = the absolute share URL); copying shows a snackbar
 //   no model yet: data-testid="no-model" with a link to /training; URL/engine problems: data-testid="search-error"
+//   (HTTP 400 on first load for a malformed parameter)
 
 /// <summary>Search by words, photos or both; the URL is the query, so a shared link shows the same results.</summary>
 public sealed partial class SearchPage
@@ -67,6 +68,9 @@ public sealed partial class SearchPage
     /// <summary>Model version to search under (query "model"). Default null: the active one, then written into the URL.</summary>
     [SupplyParameterFromQuery(Name = "model")] public string? Model { get; set; }
 
+    /// <summary>The request, during the first (prerendered) render only.</summary>
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
     private string QueryTitle => string.Join(" + ", _link.Texts.Select(t => $"“{t}”")
         .Concat(_link.ImageIds.Select(id => $"image #{id}")).Concat(_link.References.Select(_ => "your photo")));
 
@@ -94,6 +98,7 @@ public sealed partial class SearchPage
         _result = null;
         _resultUrl = null;
         _noModel = _link.ModelId is null && _activeModelId is null;
+        if (!parsed.IsValid) PageStatus.Set(HttpContext, StatusCodes.Status400BadRequest);
         if (!parsed.IsValid || _link.IsEmpty || _noModel) return;
         await SearchAsync();
     }

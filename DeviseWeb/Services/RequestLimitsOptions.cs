@@ -1,0 +1,64 @@
+namespace DeviseWeb.Services;
+
+/// <summary>
+/// What one request may ask of the web host: body sizes per kind of endpoint, the shape of a multipart body, how
+/// many uploads and image queries run at once, and how long shutdown waits. Bound from configuration section
+/// "Devise:Limits"; the per-file size is the engine's (<c>Devise:MaxFileBytes</c>).
+/// </summary>
+public sealed class RequestLimitsOptions
+{
+    public const string SectionName = "Devise:Limits";
+
+    /// <summary>Files one upload request may carry (POST /api/images). Default 20.</summary>
+    public int MaxFilesPerRequest { get; set; } = 20;
+
+    /// <summary>Body of a JSON endpoint (label changes, deletes, training options). Default 64 KB.</summary>
+    public long MaxJsonBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Body of POST /api/search/batch, which may hold up to 1,000 queries. Default 1 MB.</summary>
+    public long MaxBatchBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Body of anything else (the hubs' long-polling posts among them). Default 2 MB.</summary>
+    public long MaxOtherBodyBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Text fields (not files) in one multipart body. Default 32.</summary>
+    public int MaxFormFields { get; set; } = 32;
+
+    /// <summary>Length of one multipart text field. Default 16 KB.</summary>
+    public int MaxFormFieldBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Length of one multipart section's headers. Default 16 KB.</summary>
+    public int MaxMultipartHeadersBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Upload requests imported at once; each decodes and embeds its files one by one. Default 2.</summary>
+    public int UploadConcurrency { get; set; } = 2;
+
+    /// <summary>Upload requests that wait for a turn before the next gets 429. Default 4.</summary>
+    public int UploadQueue { get; set; } = 4;
+
+    /// <summary>Image queries (POST /api/search/image) decoded at once. Default 4.</summary>
+    public int ImageQueryConcurrency { get; set; } = 4;
+
+    /// <summary>Image queries that wait for a turn before the next gets 429. Default 8.</summary>
+    public int ImageQueryQueue { get; set; } = 8;
+
+    /// <summary>Seconds a client told 429 is asked to wait (Retry-After). Default 2.</summary>
+    public int RetryAfterSeconds { get; set; } = 2;
+
+    /// <summary>How long shutdown waits for requests and jobs in flight before it stops them. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After the shutdown timeout, how much longer the host waits for gallery writes already cancelled to end
+    /// before it closes the database under them. Default 10 s.
+    /// </summary>
+    public TimeSpan WriteDrainGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Body of an upload request: every file at the per-file limit, plus room for headers and fields.</summary>
+    public long MaxUploadBodyBytes(long maxFileBytes) => maxFileBytes * MaxFilesPerRequest + MultipartOverheadBytes;
+
+    /// <summary>Body of an image query: one file plus room for headers and fields.</summary>
+    public long MaxImageQueryBodyBytes(long maxFileBytes) => maxFileBytes + MultipartOverheadBytes;
+
+    private long MultipartOverheadBytes => (long)(MaxFormFields + MaxFilesPerRequest) * (MaxFormFieldBytes + MaxMultipartHeadersBytes);
+}
