@@ -121,6 +121,7 @@ internal sealed class SegmentMaintainer : IDisposable
         try
         {
             stopping.ThrowIfCancellationRequested();
+            if (segment is not null && _column is not null) FaultPoints.Hit(FaultPoints.SegmentWritten);
             if (_column is not null)
                 lock (_writeLock)
                 {
