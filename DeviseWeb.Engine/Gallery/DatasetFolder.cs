@@ -40,7 +40,10 @@ public static class DatasetFolder
             bool valid = renames.TryGetValue(name, out var renamed)
                 ? LabelText.TryNormalize(renamed, out label, out problem!)
                 : LabelText.TryNormalize(LabelText.FolderText(name), out label, out problem!);
-            Walk(root, entry, new ImportFile("", label, valid ? null : problem), depth: 0, files);
+            // In path order, as the listing always was, so ids do not depend on how folders nest.
+            var labelFiles = new List<ImportFile>();
+            Walk(root, entry, new ImportFile("", label, valid ? null : problem), depth: 0, labelFiles);
+            files.AddRange(labelFiles.OrderBy(f => f.Path, StringComparer.Ordinal));
         }
         return files;
     }

@@ -50,9 +50,9 @@ public sealed class StoreVerifier(
         problems.AddRange(LabelCountProblems(counts));
 
         if (repair && problems.Count > 0) problems = Repair(problems, cancellationToken);
-        foreach (var problem in problems)
-            logger.LogWarning("Store check: {Kind} {Subject}: {Detail}{Repair}", problem.Kind, problem.Subject, problem.Detail,
-                problem.Repair is null ? "" : " — " + problem.Repair);
+        if (problems.Count > 0)
+            logger.LogWarning("Store check: {Count} problems, {Repaired} repaired; first: {Kind} {Subject}: {Detail}", problems.Count,
+                problems.Count(p => p.Repair is not null), problems[0].Kind, problems[0].Subject, problems[0].Detail);
         return new StoreReport(imageCount, models.ActiveModelId, problems, store.Sweep, clock.Elapsed);
     }
 

@@ -16,16 +16,17 @@ internal static partial class UnixFiles
     private const int AtFdCwd = -100, AtSymlinkNoFollow = 0x100, AtEmptyPath = 0x1000, StatxType = 0x1;
     private const int ReadOnly = 0, NonBlocking = 0x800, NoFollow = 0x20000, CloseOnExec = 0x80000;
     private const int StatxSize = 256, StatxModeOffset = 28;
-    private const int NoSuchEntry = 2, AccessDenied = 13, TooManyLinks = 40, SetFlags = 4;
+    private const int NoSuchEntry = 2, AccessDenied = 13, NotADirectory = 20, TooManyLinks = 40, SetFlags = 4;
 
     /// <summary>The entry's own type; a symbolic link is reported as one, not followed.</summary>
     public static EntryKind KindOf(string path)
     {
         if (!OperatingSystem.IsLinux()) return ManagedKindOf(path);
         Span<byte> buffer = stackalloc byte[StatxSize];
-        return statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType, ref MemoryMarshal.GetReference(buffer)) == 0
-            ? KindOfMode(BitConverter.ToUInt16(buffer[StatxModeOffset..]))
-            : EntryKind.Missing;
+        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType, ref MemoryMarshal.GetReference(buffer)) == 0)
+            return KindOfMode(BitConverter.ToUInt16(buffer[StatxModeOffset..]));
+        // Gone, or the kernel (or a container's seccomp filter) does not offer statx: then what .NET can tell.
+        return Marshal.GetLastPInvokeError() is NoSuchEntry or NotADirectory ? EntryKind.Missing : ManagedKindOf(path);
     }
 
     /// <summary>The type of an open file.</summary>
@@ -37,9 +38,9 @@ internal static partial class UnixFiles
         try
         {
             handle.DangerousAddRef(ref added);
-            return statx((int)handle.DangerousGetHandle(), "", AtEmptyPath, StatxType, ref MemoryMarshal.GetReference(buffer)) == 0
-                ? KindOfMode(BitConverter.ToUInt16(buffer[StatxModeOffset..]))
-                : EntryKind.Missing;
+            if (statx((int)handle.DangerousGetHandle(), "", AtEmptyPath, StatxType, ref MemoryMarshal.GetReference(buffer)) != 0)
+                throw new IOException($"cannot be examined (error {Marshal.GetLastPInvokeError()})");
+            return KindOfMode(BitConverter.ToUInt16(buffer[StatxModeOffset..]));
         }
         finally
         {

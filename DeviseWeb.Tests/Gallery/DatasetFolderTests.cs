@@ -100,7 +100,7 @@ public sealed class DatasetFolderTests : IDisposable
     /// <summary>Makes a FIFO with the system's mkfifo (.NET has no call for it).</summary>
     public static void MakeFifo(string path)
     {
-        using var mkfifo = Process.Start("mkfifo", [path]);
+        using var mkfifo = Process.Start("mkfifo", [path])!;
         mkfifo.WaitForExit();
         Assert.Equal(0, mkfifo.ExitCode);
     }
