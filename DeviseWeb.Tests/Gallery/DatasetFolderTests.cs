@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Gallery;
@@ -76,7 +75,7 @@ public sealed class DatasetFolderTests : IDisposable
     [Fact]
     public async Task List_NamedPipeAndSocket_SkippedWithoutWaiting()
     {
-        MakeFifo(Path.Combine(_root, "dog", "pipe.png"));
+        TestData.MakeFifo(Path.Combine(_root, "dog", "pipe.png"));
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(Path.Combine(_root, "dog", "socket.png")));
 
@@ -90,19 +89,11 @@ public sealed class DatasetFolderTests : IDisposable
     [Fact]
     public async Task List_RenamesFileIsANamedPipe_RefusedWithoutWaiting()
     {
-        MakeFifo(Path.Combine(_root, DatasetFolder.RenamesFileName));
+        TestData.MakeFifo(Path.Combine(_root, DatasetFolder.RenamesFileName));
 
         var error = await Assert.ThrowsAsync<InvalidInputException>(ListAsync);
 
         Assert.Contains("labels.tsv is a named pipe", error.Message);
-    }
-
-    /// <summary>Makes a FIFO with the system's mkfifo (.NET has no call for it).</summary>
-    public static void MakeFifo(string path)
-    {
-        using var mkfifo = Process.Start("mkfifo", [path])!;
-        mkfifo.WaitForExit();
-        Assert.Equal(0, mkfifo.ExitCode);
     }
 
     private async Task<IReadOnlyList<ImportFile>> ListAsync() => await Task.Run(() => DatasetFolder.List(_root)).WaitAsync(Guard);

@@ -75,8 +75,8 @@ public sealed class CrashTests(CrashStoreFixture store) : IDisposable
             // The record was saved before its embeddings' files; the files never committed and are gone. Activating
             // the version embeds the gallery afresh.
             Assert.Equal([1, 2, 3], models.List().Select(m => m.Id));
-            Assert.Empty(Directory.GetFiles(Path.Combine(data, "vectors"), "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(Path.GetDirectoryName(f)!).Contains("model-3")));
+            Assert.DoesNotContain(Directory.GetFiles(Path.Combine(data, "vectors"), "*", SearchOption.AllDirectories),
+                f => Path.GetFileName(Path.GetDirectoryName(f)!).Contains("model-3", StringComparison.Ordinal));
             await host.ActivateAsync(3);
             Assert.Equal(store.StoreImageCount, StoreAssert.Consistent(host));
         }

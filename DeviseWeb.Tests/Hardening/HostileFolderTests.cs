@@ -1,7 +1,6 @@
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Storage;
-using DeviseWeb.Tests.Gallery;
 using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.Hardening;
@@ -22,7 +21,7 @@ public sealed class HostileFolderTests : IDisposable
         File.Copy(TemplateData.NotImportedPath(0), outsideImage);
         File.CreateSymbolicLink(Path.Combine(_dataset, "fish", "escape.png"), outsideImage);
         Directory.CreateSymbolicLink(Path.Combine(_dataset, "fish", "loop"), _dataset);
-        DatasetFolderTests.MakeFifo(Path.Combine(_dataset, "fish", "pipe.jpg"));
+        TestData.MakeFifo(Path.Combine(_dataset, "fish", "pipe.jpg"));
         await using var host = await EngineHost.StartEmptyAsync();
 
         var summary = await host.ImportAsync(_dataset).WaitAsync(Guard);
@@ -41,7 +40,7 @@ public sealed class HostileFolderTests : IDisposable
     public async Task ImportFile_NamedPipe_RejectedWithoutWaiting()
     {
         var pipe = Path.Combine(_outside, "pipe.png");
-        DatasetFolderTests.MakeFifo(pipe);
+        TestData.MakeFifo(pipe);
         await using var host = await EngineHost.StartEmptyAsync();
 
         var result = await host.Get<ImportService>().ImportFileAsync(pipe, "fish").WaitAsync(Guard);
@@ -54,7 +53,7 @@ public sealed class HostileFolderTests : IDisposable
     public void ReadFile_NamedPipeSwappedInForAFile_RejectedAtOnce()
     {
         var pipe = Path.Combine(_outside, "swapped.png");
-        DatasetFolderTests.MakeFifo(pipe);
+        TestData.MakeFifo(pipe);
 
         var error = Assert.Throws<ImageRejectedException>(() => new SafeImageLoader(1 << 20, 1 << 20).ReadFile(pipe, followLinks: false));
 
