@@ -82,12 +82,12 @@ public static class DatasetFolder
     {
         var target = UnixFiles.RealPath(link);
         if (target is null) return template with { Path = link, Problem = "a broken symbolic link" };
+        if (Directory.Exists(target)) return template with { Path = link, Problem = "a symbolic link to a folder: not followed" };
         if (!IsInside(target, root)) return template with { Path = link, Problem = "a symbolic link to outside the import folder: not followed" };
         var kind = UnixFiles.KindOf(target);
         return kind switch
         {
             EntryKind.RegularFile => template with { Path = target },
-            EntryKind.Directory => template with { Path = link, Problem = "a symbolic link to a folder: not followed" },
             _ => template with { Path = link, Problem = $"a symbolic link to a {UnixFiles.Describe(kind)}: not read" },
         };
     }
