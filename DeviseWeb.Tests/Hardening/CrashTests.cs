@@ -26,7 +26,7 @@ public sealed class CrashTests(CrashStoreFixture store) : IDisposable
     [InlineData(FaultPoints.ImportFileDone, 2)]
     [InlineData(FaultPoints.ImportFileDone, 9)]
     [InlineData(FaultPoints.SegmentWritten, 1)]
-    [InlineData(FaultPoints.SegmentWritten, 3)]
+    [InlineData(FaultPoints.SegmentWritten, 2)]
     public async Task Import_IntoEmptyStoreKilled_ReopensWholeAndTheImportCompletes(string point, int hit)
     {
         var data = NewDirectory(TestData.NewTemporaryDirectory("crash-empty"));
