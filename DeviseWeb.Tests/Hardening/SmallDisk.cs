@@ -74,6 +74,6 @@ public sealed class NeedsMountFactAttribute : FactAttribute
 {
     public NeedsMountFactAttribute()
     {
-        if (SmallDisk.CannotMount is { } reason) Skip = "Needs a tmpfs mount (root): " + reason;
+        if (SmallDisk.CannotMount is { } reason) base.Skip = "Needs a tmpfs mount (root): " + reason;
     }
 }
