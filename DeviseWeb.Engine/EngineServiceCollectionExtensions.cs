@@ -10,6 +10,7 @@ using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace DeviseWeb.Engine;
@@ -29,13 +30,14 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
 
         // Storage: one lock, one database, the repositories over it.
-        services.AddSingleton(sp => new DataStore(sp.GetRequiredService<EngineOptions>()));
+        services.AddSingleton(sp => new DataStore(sp.GetRequiredService<EngineOptions>(), sp.GetService<ILogger<DataStore>>()));
         services.AddSingleton(sp => sp.GetRequiredService<DataStore>().Database);
         services.AddSingleton<ImageRepository>();
         services.AddSingleton<ModelRepository>();
         services.AddSingleton<JobRepository>();
         services.AddSingleton(sp => new VectorColumnStore(sp.GetRequiredService<DeviseDatabase>(), sp.GetRequiredService<EngineOptions>().DataDirectory));
         services.AddSingleton<VectorMaintenance>();
+        services.AddSingleton<StoreVerifier>();
 
         // Pretrained models, loaded on first use.
         services.AddSingleton<IFeatureExtractor>(sp =>

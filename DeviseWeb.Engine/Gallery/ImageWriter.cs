@@ -8,15 +8,17 @@ namespace DeviseWeb.Engine.Gallery;
 
 /// <summary>
 /// The one write path for a new gallery image: its original (content-addressed, written under a unique temporary
-/// name, flushed, then renamed), then in one transaction its record, thumbnail, label count, features and its
-/// embedding under every loaded model version. On any failure nothing is left behind.
+/// name, synced, renamed, and the rename synced), then in one transaction its record, thumbnail, label count, features and its
+/// embedding under every loaded model version. On any failure nothing is left behind; a crash between the
+/// two leaves an original no record uses, which the next open deletes (<see cref="StoreSweep"/>).
 /// </summary>
 public sealed class ImageWriter(DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, GalleryService gallery, EngineOptions options)
 {
     public ImportFileResult Add(LoadedImage image, byte[] thumbnail, float[] vector, string fileName, string label)
     {
         string relative = Path.Combine("images", image.ContentHash[..2], $"{image.ContentHash}.{image.Format}");
-        bool wroteFile = WriteOriginal(Path.Combine(options.DataDirectory, relative), image.Bytes);
+        bool wroteFile = WriteOriginal(Path.Combine(options.DataDirectory, relative), image.Bytes, image.ContentHash);
+        FaultPoints.Hit(FaultPoints.OriginalWritten);
         var record = new ImageRecord
         {
             ContentHash = image.ContentHash, Label = label, FileName = fileName, StoredFile = relative,
@@ -70,29 +72,21 @@ public sealed class ImageWriter(DeviseDatabase database, ImageRepository images,
         }
     }
 
-    /// <summary>Writes the original unless it is there already; true when this call wrote it.</summary>
-    private static bool WriteOriginal(string path, byte[] bytes)
+    /// <summary>
+    /// Writes the original unless an intact copy is there already; true when this call wrote it. A file already under
+    /// the name is trusted only when its bytes hash to it: one left by a crash or damaged on disk is replaced.
+    /// </summary>
+    private static bool WriteOriginal(string path, byte[] bytes, string contentHash)
     {
-        if (File.Exists(path)) return false;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        if (File.Exists(path) && OriginalFiles.Matches(path, contentHash)) return false;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: false);
+            OriginalFiles.WriteDurably(path, bytes);
             return true;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (File.Exists(path) && OriginalFiles.Matches(path, contentHash))
         {
             return false; // the same content, stored by a concurrent upload a moment ago
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
 }

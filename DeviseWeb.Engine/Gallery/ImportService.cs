@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Imaging;
+using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
 
 namespace DeviseWeb.Engine.Gallery;
@@ -59,6 +60,7 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
                         break;
                 }
                 progress?.Report(new ImportProgress(++done, files.Count, result.FileName, added, duplicates, rejected));
+                FaultPoints.Hit(FaultPoints.ImportFileDone);
             }
         }
         finally
@@ -101,17 +103,21 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
     public async Task<ImportFileResult> ImportFileAsync(string path, string? label, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path)) throw new NotFoundException($"File not found: {path}");
-        await using var stream = File.OpenRead(path);
-        return await ImportStreamAsync(stream, path, label, cancellationToken).ConfigureAwait(false);
+        FileStream stream;
+        try { stream = UnixFiles.OpenRegularFile(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Rejected(Path.GetFileName(path), "cannot be read: " + e.Message); }
+        await using (stream.ConfigureAwait(false))
+            return await ImportStreamAsync(stream, path, label, cancellationToken).ConfigureAwait(false);
     }
 
     private Prepared Decode(ImportFile file, HashSet<string> seen)
     {
         string name = DisplayFileName.Of(Path.GetFileName(file.Path));
-        if (file.LabelProblem is { } problem) return new Prepared(file, null, null, null, Rejected(name, problem));
+        if (file.Problem is { } problem) return new Prepared(file, null, null, null, Rejected(name, problem));
         try
         {
-            var bytes = loader.ReadFile(file.Path);
+            // The listing resolved every link it allows; one swapped in since is refused, not followed.
+            var bytes = loader.ReadFile(file.Path, followLinks: false);
             string hash = SafeImageLoader.HashOf(bytes);
             if (!seen.Add(hash) || gallery.FindByHash(hash) is not null)
                 return new Prepared(file, null, null, null, new ImportFileResult(name, ImportOutcome.Duplicate, null, "same content as an image already imported"));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using DeviseWeb.Engine.Storage;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Memory;
@@ -38,20 +39,26 @@ public sealed class SafeImageLoader
 
     public LoadedImage Load(string path) => Decode(ReadFile(path), Path.GetFileName(path));
 
-    /// <summary>Reads a file's bytes after checking it exists and is within the size limit.</summary>
-    public byte[] ReadFile(string path)
+    /// <summary>
+    /// Reads a file's bytes after checking it is a regular file within the size limit. Never waits: a FIFO or a
+    /// device swapped in for a file is refused, not read. Without <paramref name="followLinks"/> a link is refused too.
+    /// </summary>
+    public byte[] ReadFile(string path, bool followLinks = true)
     {
         var name = DisplayFileName.Of(Path.GetFileName(path));
-        FileInfo info;
-        try { info = new FileInfo(path); }
-        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException) { throw new ImageRejectedException(name, "cannot be read", e); }
-        if (!info.Exists) throw new ImageRejectedException(name, "file not found");
-        CheckSize(name, info.Length);
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new ImageRejectedException(name, "cannot be read: " + e.Message, e); }
-        CheckSize(name, bytes.Length);
-        return bytes;
+        try
+        {
+            using var stream = UnixFiles.OpenRegularFile(path, followLinks);
+            CheckSize(name, stream.Length);
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (FileNotFoundException e) { throw new ImageRejectedException(name, "file not found", e); }
+        catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            throw new ImageRejectedException(name, "cannot be read: " + e.Message, e);
+        }
     }
 
     public static string HashOf(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

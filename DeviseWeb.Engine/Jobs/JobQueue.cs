@@ -121,8 +121,10 @@ public sealed class JobQueue
     {
         LiveJob? job;
         lock (_lock) job = _live.GetValueOrDefault(jobId);
-        if (job is not null) await job.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Get(jobId) ?? throw new NotFoundException($"No job {jobId}.");
+        if (job is null) return Get(jobId) ?? throw new NotFoundException($"No job {jobId}.");
+        await job.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // From memory, not the store: on a full disk the final state may never have been saved.
+        return job.Snapshot();
     }
 
     // ---- called by the worker ----

@@ -147,6 +147,7 @@ public sealed class ModelService : IDisposable
                 model = cached?.Value ?? (_alive.TryGetValue(modelId, out var alive) && alive.TryAddReference() ? alive : null);
             }
             model ??= Load(record, progress, cancellationToken);
+            FaultPoints.Hit(FaultPoints.ActivationBeforeSwitch);
             try { Install(model); }
             catch
             {
@@ -184,6 +185,7 @@ public sealed class ModelService : IDisposable
         var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
         // Files first, outside the store's lock; then one commit, so the column appears whole or not at all.
         var files = ColumnBulkWriter.WriteSegmentFiles(column, ids, embeddings, _options.VectorSealRows);
+        FaultPoints.Hit(FaultPoints.BulkSegmentsWritten);
         try { _database.Write(() => ColumnBulkWriter.Commit(column, files)); }
         catch
         {
@@ -236,6 +238,15 @@ public sealed class ModelService : IDisposable
         head.to(DeviceChooser.Device);
         head.eval();
         return head;
+    }
+
+    /// <summary>Embeds what the active version's index lacks (the store check's repair); returns how many rows it added.</summary>
+    internal int EmbedMissing(CancellationToken cancellationToken)
+    {
+        using var lease = Acquire();
+        int before = lease.Model.Index.Count;
+        CatchUp(lease.Model, null, cancellationToken);
+        return lease.Model.Index.Count - before;
     }
 
     /// <summary>Embeds every image with features that the model's index lacks (imported after the version was trained).</summary>

@@ -15,7 +15,7 @@ public sealed class ImageRepository
         _database = database;
         Images.EnsureIndex(x => x.ContentHash, unique: true);
         Images.EnsureIndex(x => x.Label);
-        if (Labels.Count() == 0 && Images.Count() > 0) RebuildLabelCounts();
+        if (Labels.Count() == 0 && Images.Count() > 0) RecountLabels();
     }
 
     private ILiteCollection<ImageRecord> Images => _database.Collection<ImageRecord>("images");
@@ -116,8 +116,14 @@ public sealed class ImageRepository
         else Labels.Upsert(record);
     }
 
-    private void RebuildLabelCounts() => _database.Write(() =>
+    /// <summary>Replaces a thumbnail (one lost or damaged; the store check makes it again from the original).</summary>
+    internal void SetThumbnail(int id, byte[] thumbnailJpeg) =>
+        _database.Write(() => Thumbnails.Upsert(new ThumbnailRecord { Id = id, Jpeg = thumbnailJpeg }));
+
+    /// <summary>Counts every label again from the records, replacing the kept counts.</summary>
+    internal void RecountLabels() => _database.Write(() =>
     {
+        Labels.DeleteAll();
         var counts = Images.Query().Select(x => x.Label).ToEnumerable().GroupBy(l => l, StringComparer.Ordinal);
         Labels.Upsert(counts.Select(g => new LabelRecord { Label = g.Key, Count = g.Count() }));
     });

@@ -63,6 +63,7 @@ public sealed class HeadTrainer(Device device)
             var metrics = new EpochMetrics(epoch, lossSum / steps, validationLoss, lastRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
             progress?.Report(Progress(TrainingPhase.Epoch, epoch, steps, steps, options.Epochs, metrics.TrainLoss, validationLoss, lastRate, clock.Elapsed));
+            FaultPoints.Hit(FaultPoints.TrainingEpoch);
         }
         head.eval();
         return (head, history);

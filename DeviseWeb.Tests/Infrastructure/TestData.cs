@@ -43,6 +43,14 @@ public static class TestData
         return path;
     }
 
+    /// <summary>Makes a FIFO with the system's mkfifo (.NET has no call for it).</summary>
+    public static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start("mkfifo", [path])!;
+        mkfifo.WaitForExit();
+        if (mkfifo.ExitCode != 0) throw new InvalidOperationException($"mkfifo {path} exited {mkfifo.ExitCode}.");
+    }
+
     public static void DeleteQuietly(string directory)
     {
         try { if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true); }

@@ -31,6 +31,7 @@ public static class CliCommands
         ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
         ["compact"] = new(JobVerbs.CompactAsync),
+        ["verify"] = new(c => Task.FromResult(StoreVerbs.Verify(c)), "--repair"),
     };
 
     public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["bench", "help", "--help"]).ToHashSet(StringComparer.Ordinal);
@@ -123,6 +124,9 @@ public static class CliCommands
         Jobs and upkeep
           jobs [--take N (20)]       Recent jobs (import, training, activation, ...) with state and duration.
           compact                    Drop deleted images' rows from the vector files.
+          verify [--repair]          Check the whole store: originals (hashed), thumbnails, features, embeddings,
+                                     stray files, label counts. Exit 0 when clean, 1 when problems remain.
+                                     --repair fixes what it can and drops images whose original is lost.
           bench [options]            Speed figures: features, import, training, and a store seeded at scale.
               --images DIR (/tmp/peer-scratch/images) --limit N (300)
               --scale N,N (100000,1000000) --quick (100000 only) --only features,import,train,scale

@@ -122,6 +122,7 @@ internal sealed class SegmentMaintainer : IDisposable
         try
         {
             stopping.ThrowIfCancellationRequested();
+            if (segment is not null && _column is not null) FaultPoints.Hit(FaultPoints.SegmentWritten);
             if (_column is not null)
             {
                 _column.Exclusively(() =>
