@@ -22,7 +22,12 @@ public sealed class DataStore : IDisposable
             LegacyMigration.Run(Database);
             // Before any index opens: a file no column lists was left by a crash between writing and committing it.
             int segments = new VectorColumnStore(Database, options.DataDirectory).DeleteOrphanSegmentFiles();
-            Sweep = StoreSweep.Run(Database, options);
+            // The sweep reads every record and lists every original: seconds at a million images, so it runs only
+            // when the last process to hold the directory did not close it (a crash, a kill, or an older release).
+            _closedMarker = Path.Combine(options.DataDirectory, ClosedMarkerName);
+            bool closedCleanly = File.Exists(_closedMarker);
+            File.Delete(_closedMarker);
+            Sweep = closedCleanly ? StoreSweepResult.Empty : StoreSweep.Run(Database, options);
             Report(logger, segments, Sweep);
         }
         catch
@@ -32,6 +37,11 @@ public sealed class DataStore : IDisposable
             throw;
         }
     }
+
+    /// <summary>Written when the store is closed after its last write; a directory without it was left by a crash.</summary>
+    public const string ClosedMarkerName = "devise.closed";
+
+    private readonly string _closedMarker;
 
     public DeviseDatabase Database { get; }
 
@@ -54,6 +64,8 @@ public sealed class DataStore : IDisposable
     public void Dispose()
     {
         Database.Dispose();
+        try { File.WriteAllBytes(_closedMarker, []); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the next open sweeps instead
         _lock.Dispose();
     }
 }

@@ -23,6 +23,7 @@ public sealed class CliVerifyTests(CrashStoreFixture store) : IDisposable
     public async Task Verify_DamagedStore_Exit1ListingEachThenRepairFixesIt()
     {
         var records = StoreAssert.RecordsAsLeft(_data);
+        File.Delete(Path.Combine(_data, Engine.Storage.DataStore.ClosedMarkerName)); // as a crash leaves it
         var altered = Path.Combine(_data, records[0].StoredFile);
         var bytes = File.ReadAllBytes(altered);
         bytes[^1] ^= 0xFF;

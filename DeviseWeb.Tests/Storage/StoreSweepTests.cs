@@ -9,7 +9,28 @@ namespace DeviseWeb.Tests.Storage;
 [Collection(CrashStoreCollection.Name)]
 public sealed class StoreSweepTests(CrashStoreFixture store) : IDisposable
 {
-    private readonly string _data = store.CopyStore();
+    private readonly string _data = LeftByACrash(store.CopyStore());
+
+    /// <summary>A process that crashed never wrote the marker of a clean close.</summary>
+    private static string LeftByACrash(string data)
+    {
+        File.Delete(Path.Combine(data, DataStore.ClosedMarkerName));
+        return data;
+    }
+
+    [Fact]
+    public void Open_AfterACleanClose_SkipsTheSweep()
+    {
+        new DataStore(new EngineOptions { DataDirectory = _data }).Dispose();
+        string temporary = Path.Combine(_data, StoreAssert.RecordsAsLeft(_data)[0].StoredFile) + ".0123456789abcdef.tmp";
+        File.WriteAllBytes(temporary, [1]);
+
+        using var opened = new DataStore(new EngineOptions { DataDirectory = _data });
+
+        Assert.Same(StoreSweepResult.Empty, opened.Sweep);
+        Assert.True(File.Exists(temporary));
+        Assert.False(File.Exists(Path.Combine(_data, DataStore.ClosedMarkerName))); // a crash from here on leaves none
+    }
 
     [Fact]
     public void Open_LeftoversOfACrash_DeletesThemAndKeepsEveryRecordedOriginal()
