@@ -26,7 +26,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static async Task<AppProcess> StartAsync(string dataDirectory, TimeSpan timeout)
     {
-        string dll = AppDll();
+        string dll = TestData.AppDll();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -88,17 +88,5 @@ public sealed class AppProcess : IAsyncDisposable
         int at = line.IndexOf(StartedLine, StringComparison.Ordinal);
         if (at >= 0 && Uri.TryCreate(line[(at + StartedLine.Length)..].Split(' ')[0], UriKind.Absolute, out var address))
             started.TrySetResult(address);
-    }
-
-    /// <summary>The web project's own build output in the configuration the tests were built in; the copy in the test output otherwise.</summary>
-    private static string AppDll()
-    {
-        // The tests' output is <project>/bin/<configuration>/<framework>[/<runtime>]/; the app's mirrors it.
-        string testOutput = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
-        string testBin = Path.Combine(TestData.RepositoryRoot, "DeviseWeb.Tests", "bin");
-        string own = Path.Combine(TestData.RepositoryRoot, "DeviseWeb", "bin", Path.GetRelativePath(testBin, testOutput), "DeviseWeb.dll");
-        foreach (var dll in new[] { own, Path.Combine(AppContext.BaseDirectory, "DeviseWeb.dll") })
-            if (File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"))) return dll;
-        throw new InvalidOperationException($"DeviseWeb.dll with its runtimeconfig not found at {own}: build the solution first.");
     }
 }

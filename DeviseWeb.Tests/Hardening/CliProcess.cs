@@ -29,7 +29,7 @@ public static class CliProcess
     /// <summary>A guard against a run that hangs (a FIFO read, a fault point that never fires), far above any run's time.</summary>
     private static readonly TimeSpan Guard = TimeSpan.FromSeconds(120);
 
-    private static readonly Lazy<string> Executable = new(FindExecutable);
+    private static readonly Lazy<string> Executable = new(TestData.AppDll);
 
     public static Task<ProcessRun> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string>(), args);
 
@@ -68,18 +68,5 @@ public static class CliProcess
             throw new TimeoutException($"DeviseWeb {string.Join(' ', args)} still ran after {Guard.TotalSeconds} s.");
         }
         return new ProcessRun(process.ExitCode, await output, await errors, clock.Elapsed);
-    }
-
-    /// <summary>
-    /// The app's build output: beside the tests when the SDK copied the app's runtime config there, else the DeviseWeb
-    /// project's own output for the same configuration.
-    /// </summary>
-    private static string FindExecutable()
-    {
-        string here = AppContext.BaseDirectory;
-        if (File.Exists(Path.Combine(here, "DeviseWeb.runtimeconfig.json"))) return Path.Combine(here, "DeviseWeb.dll");
-        string relative = Path.GetRelativePath(Path.Combine(TestData.RepositoryRoot, "DeviseWeb.Tests"), here);
-        string app = Path.Combine(TestData.RepositoryRoot, "DeviseWeb", relative, "DeviseWeb.dll");
-        return File.Exists(app) ? app : throw new InvalidOperationException($"DeviseWeb.dll not found beside the tests nor at {app}: build the solution first.");
     }
 }

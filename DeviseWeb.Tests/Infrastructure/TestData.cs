@@ -5,6 +5,18 @@ namespace DeviseWeb.Tests.Infrastructure;
 /// <summary>Where the repository and its demo data are, and small real subsets of the demo data for tests.</summary>
 public static class TestData
 {
+    /// <summary>The web project's own build output in the configuration the tests were built in; the copy in the test output otherwise.</summary>
+    public static string AppDll()
+    {
+        // The tests' output is <project>/bin/<configuration>/<framework>[/<runtime>]/; the app's mirrors it.
+        string testOutput = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+        string testBin = Path.Combine(RepositoryRoot, "DeviseWeb.Tests", "bin");
+        string own = Path.Combine(RepositoryRoot, "DeviseWeb", "bin", Path.GetRelativePath(testBin, testOutput), "DeviseWeb.dll");
+        foreach (var dll in new[] { own, Path.Combine(AppContext.BaseDirectory, "DeviseWeb.dll") })
+            if (File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"))) return dll;
+        throw new InvalidOperationException($"DeviseWeb.dll with its runtimeconfig not found at {own}: build the solution first.");
+    }
+
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Built by scripts/build-demo-data.sh (the README's test command runs it first).</summary>
