@@ -8,9 +8,9 @@ namespace DeviseWeb.Engine.Gallery;
 
 /// <summary>
 /// The one write path for a new gallery image: its original (content-addressed, written under a unique temporary
-/// name, synced, renamed, and the rename synced), then in one transaction its record, thumbnail, label count, features and its
-/// embedding under every loaded model version. On any failure nothing is left behind; a crash between the
-/// two leaves an original no record uses, which the next open deletes (<see cref="StoreSweep"/>).
+/// name, synced, renamed, and the rename synced), then in one transaction its record, thumbnail, label count,
+/// features and its embedding under every loaded model version. On any failure nothing is left behind; a crash
+/// between the two leaves an original no record uses, which the next open deletes (<see cref="StoreSweep"/>).
 /// </summary>
 public sealed class ImageWriter(DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, GalleryService gallery, EngineOptions options)
 {
