@@ -110,6 +110,19 @@ public sealed class SafeImageLoader
         finally { _decodeSlots.Release(); }
     }
 
+    /// <summary>Takes a decode slot as a decode would, until disposed: lets tests fill every slot without timing luck.</summary>
+    internal IDisposable HoldDecodeSlot()
+    {
+        _decodeSlots.Wait();
+        return new SlotHold(_decodeSlots);
+    }
+
+    private sealed class SlotHold(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+        public void Dispose() { if (Interlocked.Exchange(ref _released, 1) == 0) slots.Release(); }
+    }
+
     private LoadedImage DecodeInSlot(byte[] bytes, string name, string? contentHash, CancellationToken cancellationToken)
     {
         if (ContainerScan.Check(bytes, Limits) is { } problem) throw new ImageRejectedException(name, problem);

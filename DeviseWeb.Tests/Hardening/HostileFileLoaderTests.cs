@@ -78,23 +78,39 @@ public sealed class HostileFileLoaderTests
         Assert.Equal(3_000, image.Width);
     }
 
-    [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, true)]
-    public async Task Decode_WhileOtherDecodesHoldEverySlot_WaitsForOne(int slots, bool expectDecoded)
+    [Fact]
+    public void Decode_WhileOtherDecodesHoldEverySlot_WaitsAndGivesUpWhenCancelled()
     {
-        var loader = new SafeImageLoader(new DecodeLimits { MaxConcurrentDecodes = slots });
-        var large = HostileBytes.PngFlat(8_000, 5_000);
-        var small = HostileBytes.Png(7);
-        var busy = Task.Run(() => { using var decoded = loader.Decode(large, "large.png"); });
-        await Task.Delay(150); // the large decode (about a second) takes its slot first
+        var loader = new SafeImageLoader(new DecodeLimits { MaxConcurrentDecodes = 2 });
+        using var first = loader.HoldDecodeSlot();
+        using var second = loader.HoldDecodeSlot();
         using var patience = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        Exception? waited = null;
-        try { using var decoded = loader.Decode(small, "small.png", cancellationToken: patience.Token); }
-        catch (OperationCanceledException e) { waited = e; }
-        await busy;
+        Assert.ThrowsAny<OperationCanceledException>(() => loader.Decode(HostileBytes.Png(7), "small.png", cancellationToken: patience.Token));
+    }
 
-        Assert.Equal(expectDecoded, waited is null);
+    [Fact]
+    public async Task Decode_WaitingForASlot_RunsOnceOneIsFreed()
+    {
+        var loader = new SafeImageLoader(new DecodeLimits { MaxConcurrentDecodes = 1 });
+        var held = loader.HoldDecodeSlot();
+        var waiting = Task.Run(() => { using var decoded = loader.Decode(HostileBytes.Png(7), "small.png"); return decoded.Pixels.Width; });
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted);
+
+        held.Dispose();
+
+        Assert.Equal(16, await waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public void Decode_WithASlotStillFree_DoesNotWait()
+    {
+        var loader = new SafeImageLoader(new DecodeLimits { MaxConcurrentDecodes = 2 });
+        using var held = loader.HoldDecodeSlot();
+
+        using var decoded = loader.Decode(HostileBytes.Png(7), "small.png", cancellationToken: new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
+
+        Assert.Equal(16, decoded.Pixels.Width);
     }
 }

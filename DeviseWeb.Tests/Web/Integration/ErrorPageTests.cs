@@ -25,7 +25,7 @@ public sealed class ErrorPageTests(DeviseWebFactory app)
     }
 
     [Fact]
-    public async Task ImagePage_UnknownId_Returns404WithTheFriendlyNotFoundPage()
+    public async Task ImagePage_UnknownId_Returns404WithItsOwnNotFoundMessage()
     {
         // Act
         using var response = await _client.GetAsync("/image/999999");
@@ -34,7 +34,8 @@ public sealed class ErrorPageTests(DeviseWebFactory app)
         // Assert
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("data-testid=\"not-found\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"image-not-found\"", html, StringComparison.Ordinal);
+        Assert.Contains("Image 999999 not found", html, StringComparison.Ordinal);
         AssertAppLayoutWithoutExceptionDetails(html);
     }
 
