@@ -65,6 +65,12 @@ public sealed class EngineOptions
     /// <summary>Seconds one decode may take before the file is rejected as too slow to decode. Default 10.</summary>
     public double DecodeTimeoutSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// Bytes kept free on the data directory's disk: an image or model write that would eat into them is refused
+    /// before anything is written (0: no check). Default 64 MB.
+    /// </summary>
+    public long DiskReserveBytes { get; set; } = 64L * 1024 * 1024;
+
     internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");

@@ -14,3 +14,12 @@ public sealed class ConflictException(string message) : DeviseException(message)
 
 /// <summary>The request itself is wrong: a bad option, an empty query, a label that breaks the rules.</summary>
 public sealed class InvalidInputException(string message) : DeviseException(message);
+
+/// <summary>The data directory's disk is too full for a write; nothing was written, and the same request can be retried.</summary>
+public sealed class DiskFullException(string message) : DeviseException(message);
+
+/// <summary>
+/// The store could not undo a failed write (the disk filled inside a transaction) and refuses further writes until the
+/// process restarts and reopens it; what was committed before is intact.
+/// </summary>
+public sealed class StoreFaultedException(string message, Exception inner) : DeviseException(message, inner);

@@ -16,6 +16,8 @@ public sealed class ImageWriter(DeviseDatabase database, ImageRepository images,
 {
     public ImportFileResult Add(LoadedImage image, byte[] thumbnail, float[] vector, string fileName, string label)
     {
+        // The original, its thumbnail, features and int8 embeddings, and LiteDB's log copy of the record: about twice.
+        DiskSpace.EnsureRoom(options, 2L * (image.ByteCount + thumbnail.Length + vector.Length * sizeof(float)), $"image {fileName}");
         string relative = Path.Combine("images", image.ContentHash[..2], $"{image.ContentHash}.{image.Format}");
         bool wroteFile = WriteOriginal(Path.Combine(options.DataDirectory, relative), image.Bytes, image.ContentHash);
         FaultPoints.Hit(FaultPoints.OriginalWritten);

@@ -179,6 +179,10 @@ public sealed class ModelService : IDisposable
         });
     });
 
+    /// <summary>Refuses a new version before anything is written when its weights and embeddings would not fit on the disk.</summary>
+    internal void EnsureRoomForVersion(int images, int dimension, long weightBytes) =>
+        DiskSpace.EnsureRoom(_options, weightBytes + (long)images * (dimension * (sizeof(float) + 1) + 16), "a new model version");
+
     /// <summary>Writes a new version's embeddings as its column (segment files, one commit) and loads it.</summary>
     internal LoadedModel Create(ModelRecord record, IReadOnlyList<int> ids, float[][] embeddings, DeviseHead head)
     {

@@ -59,7 +59,9 @@ public sealed class ModelTrainer(
                 ValidationImageIds = [.. split.ValidationImageIds], HeldOutImageIds = [.. split.HeldOutImageIds],
                 History = history, Evaluation = evaluation, DurationSeconds = clock.Elapsed.TotalSeconds, Completed = true,
             };
-            models.Add(record, head.SaveWeights());
+            var weights = head.SaveWeights();
+            modelService.EnsureRoomForVersion(ids.Length, labelVectors.Encoder.Dimension, weights.Length);
+            models.Add(record, weights);
             model = modelService.Create(record, ids, embeddings, head);
             if (options.Activate) modelService.Install(model);
             else model.Release();

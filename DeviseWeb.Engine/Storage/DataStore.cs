@@ -64,7 +64,7 @@ public sealed class DataStore : IDisposable
     public void Dispose()
     {
         Database.Dispose();
-        try { File.WriteAllBytes(_closedMarker, []); }
+        try { if (!Database.HadFailedWrite) File.WriteAllBytes(_closedMarker, []); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // the next open sweeps instead
         _lock.Dispose();
     }

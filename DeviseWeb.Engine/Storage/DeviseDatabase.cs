@@ -14,6 +14,7 @@ public sealed class DeviseDatabase : IDisposable
 {
     private readonly object _writeLock = new();
     private List<Action>? _afterCommit; // non-null while a transaction is open; touched only under _writeLock
+    private StoreFaultedException? _fault;
 
     public DeviseDatabase(string path)
     {
@@ -28,6 +29,13 @@ public sealed class DeviseDatabase : IDisposable
 
     internal ILiteCollection<T> Collection<T>(string name) => Lite.GetCollection<T>(name);
 
+    /// <summary>
+    /// True once a write in this process failed for a reason other than a refused request (a full disk, a crash of
+    /// the storage layer). Files written beside a failed transaction (an original)
+    /// may then have no record, so the store is closed as if by a crash and the next open sweeps.
+    /// </summary>
+    public bool HadFailedWrite { get; private set; }
+
     /// <summary>True on the thread that has a transaction open.</summary>
     public bool InTransaction => Monitor.IsEntered(_writeLock) && _afterCommit is not null;
 
@@ -40,6 +48,7 @@ public sealed class DeviseDatabase : IDisposable
         lock (_writeLock)
         {
             if (_afterCommit is not null) return body();
+            if (_fault is not null) throw _fault;
             if (!Lite.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
             _afterCommit = [];
             try
@@ -47,10 +56,19 @@ public sealed class DeviseDatabase : IDisposable
                 result = body();
                 Lite.Commit();
             }
-            catch
+            catch (Exception e)
             {
                 _afterCommit = null;
-                Lite.Rollback();
+                if (e is not DeviseException) HadFailedWrite = true; // a refused request wrote no file
+                // A rollback after a failed disk write (ENOSPC) can itself throw, and then leaves LiteDB's collection
+                // locks held: later writes would wait forever. They fail at once instead; the caller sees the first error.
+                try { Lite.Rollback(); }
+                catch (Exception rollback)
+                {
+                    _fault = new StoreFaultedException(
+                        $"The data store could not undo a failed write ({e.Message}) and takes no more writes until DeviseWeb restarts; " +
+                        "everything committed before is intact.", rollback);
+                }
                 throw;
             }
             actions = _afterCommit;

@@ -21,6 +21,8 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
         {
             NotFoundException => Problem(StatusCodes.Status404NotFound, "Not found", exception.Message),
             ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict", exception.Message),
+            StoreFaultedException => Problem(StatusCodes.Status503ServiceUnavailable, "Store unavailable", exception.Message),
+            DiskFullException => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage", exception.Message),
             InvalidInputException => Problem(StatusCodes.Status400BadRequest, "Bad request", exception.Message),
             ImageRejectedException rejected => Problem(StatusCodes.Status400BadRequest, "Image rejected", rejected.Message, ("file", rejected.FileName)),
             BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", BadRequestDetail(bad)),
