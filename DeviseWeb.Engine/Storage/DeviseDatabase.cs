@@ -36,6 +36,26 @@ public sealed class DeviseDatabase : IDisposable
     /// </summary>
     public bool HadFailedWrite { get; private set; }
 
+    /// <summary>
+    /// LiteDB 5.0.21 keeps a transaction whose rollback failed registered, and its finaliser repeats the failed
+    /// rollback on the finaliser thread, where the exception ends the process (seen in a full test run). The store
+    /// is faulted by then and never touches them again, so their finalisers are switched off. Reflection over
+    /// LiteDB's private fields, pinned to the exact version in Directory.Packages.props; when they are not found the
+    /// risk is only the one described.
+    /// </summary>
+    private void AbandonStuckTransactions()
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        try
+        {
+            var engine = typeof(LiteDatabase).GetField("_engine", Private)?.GetValue(Lite);
+            var monitor = engine?.GetType().GetField("_monitor", Private)?.GetValue(engine);
+            if (monitor?.GetType().GetField("_transactions", Private)?.GetValue(monitor) is not System.Collections.IDictionary transactions) return;
+            foreach (var transaction in transactions.Values) GC.SuppressFinalize(transaction!);
+        }
+        catch (Exception e) when (e is System.Reflection.TargetException or FieldAccessException or InvalidOperationException) { }
+    }
+
     /// <summary>True on the thread that has a transaction open.</summary>
     public bool InTransaction => Monitor.IsEntered(_writeLock) && _afterCommit is not null;
 
@@ -65,6 +85,7 @@ public sealed class DeviseDatabase : IDisposable
                 try { Lite.Rollback(); }
                 catch (Exception rollback)
                 {
+                    AbandonStuckTransactions();
                     _fault = new StoreFaultedException(
                         $"The data store could not undo a failed write ({e.Message}) and takes no more writes until DeviseWeb restarts; " +
                         "everything committed before is intact.", rollback);

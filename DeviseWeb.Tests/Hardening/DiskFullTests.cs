@@ -29,6 +29,7 @@ public sealed class DiskFullTests(CrashStoreFixture store)
             Assert.InRange(added, 0, store.NewDatasetCount - 1);
             File.Delete(filler);
         }
+        ObjectsLeftByTheFailedWritesAreFinalisedQuietly();
 
         // A write that failed half way may leave an unrecorded original; opening again sweeps it.
         await using var reopened = await EngineHost.StartAsync(data, o => o.DiskReserveBytes = 0); // the whole small disk is under the default reserve
