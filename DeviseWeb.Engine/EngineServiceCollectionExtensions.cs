@@ -45,7 +45,7 @@ public static class EngineServiceCollectionExtensions
             var o = sp.GetRequiredService<EngineOptions>();
             return new OnnxFeatureExtractor(o.BackboneModelPath, o.PreprocessModelPath, o.BackboneInputSize, o.InferenceThreads);
         });
-        services.AddSingleton<ITextEncoder>(_ => new MiniLmTextEncoder());
+        services.AddSingleton<ITextEncoder>(_ => new QueryVectorCache(new MiniLmTextEncoder()));
         services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>));
         services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>));
         services.AddSingleton(sp => { var o = sp.GetRequiredService<EngineOptions>(); return new SafeImageLoader(DecodeLimits.From(o)); });
