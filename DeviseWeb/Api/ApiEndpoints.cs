@@ -1,3 +1,5 @@
+using DeviseWeb.Accounts;
+using DeviseWeb.Audit;
 using DeviseWeb.Engine;
 
 namespace DeviseWeb.Api;
@@ -8,10 +10,11 @@ public static class ApiEndpoints
     public static IEndpointRouteBuilder MapDeviseApi(this IEndpointRouteBuilder endpoints)
     {
         // Small JSON bodies unless an endpoint says otherwise (uploads, image queries, batches).
-        var api = endpoints.MapGroup("/api").WithBodyLimit(BodyLimitKind.Json);
-        // Every endpoint that changes the gallery, a model or a job sits in this group, so a permission check
-        // (.RequireAuthorization(...)) is added here once and covers them all; shutdown waits for them to finish.
-        var editor = api.MapGroup("").TrackAsWrites();
+        var api = endpoints.MapGroup("/api").WithBodyLimit(BodyLimitKind.Json)
+            .RequireAuthorization(AccessPolicies.View).RequireAntiforgeryForCookies();
+        // Every endpoint that changes the gallery, a model or a job sits in this group, so its permission and its
+        // audit record are added here once and cover them all; shutdown waits for them to finish.
+        var editor = api.MapGroup("").TrackAsWrites().RequireAuthorization(AccessPolicies.Edit).AuditChanges();
         api.MapSearchApi();
         api.MapImagesApi(editor);
         editor.MapGalleryEditApi();

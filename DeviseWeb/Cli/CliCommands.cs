@@ -32,6 +32,7 @@ public static class CliCommands
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
         ["compact"] = new(JobVerbs.CompactAsync),
         ["verify"] = new(c => Task.FromResult(StoreVerbs.Verify(c)), "--repair"),
+        ["users"] = new(c => Task.FromResult(UserVerbs.Users(c)), "--role"),
     };
 
     public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["bench", "help", "--help"]).ToHashSet(StringComparer.Ordinal);
@@ -43,7 +44,8 @@ public static class CliCommands
     /// error once: the engine's typed errors and rejected images to <c>error: message</c> and exit 1, bad usage to
     /// exit 2, Ctrl+C (or <paramref name="cancellationToken"/>) to 130 after the running job has stopped.
     /// </summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null, CancellationToken cancellationToken = default,
+        TextReader? input = null)
     {
         output ??= Console.Out;
         errors ??= Console.Error;
@@ -63,7 +65,7 @@ public static class CliCommands
                 using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken,
                     host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
                 var context = new CommandContext(host.Services, cli, output, errors, cli.Has("--json"),
-                    ConsoleProgress.IsInteractive(errors), cancel.Token);
+                    ConsoleProgress.IsInteractive(errors), cancel.Token, input);
                 return await verb.RunAsync(context);
             }
             finally
@@ -120,6 +122,13 @@ public static class CliCommands
                                      Images most like a gallery image (id) or any image file.
           keywords FILE_OR_ID [--k N] [--model N]
                                      Nearest words (WordNet nouns and labels) to an image.
+
+        Users (for the web app; the first Admin can also be made in the browser on first start)
+          users add NAME --role admin|editor|viewer
+                                     Add a user; the password is read from standard input.
+          users list                 Users, their roles and how many API keys each has.
+          users remove NAME          Remove a user and their API keys.
+          users key NAME             Make a new API key for NAME and print it (shown once).
 
         Jobs and upkeep
           jobs [--take N (20)]       Recent jobs (import, training, activation, ...) with state and duration.

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace DeviseWeb.Cli;
 
-/// <summary>What a verb runs with: the engine's services, its arguments, where to write, and Ctrl+C.</summary>
+/// <summary>What a verb runs with: the engine's services, its arguments, where to read and write, and Ctrl+C.</summary>
 public sealed record CommandContext(
     IServiceProvider Services,
     CliArguments Cli,
@@ -11,7 +11,8 @@ public sealed record CommandContext(
     TextWriter Errors,
     bool Json,
     bool Interactive,
-    CancellationToken CancellationToken)
+    CancellationToken CancellationToken,
+    TextReader? Input = null)
 {
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {

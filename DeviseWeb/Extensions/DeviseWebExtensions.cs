@@ -24,6 +24,7 @@ public static class DeviseWebExtensions
 
         // The engine's services are singletons and its job worker a hosted service; jobs outlive the circuits that start them.
         services.AddDeviseEngine();
+        services.AddDeviseAuth();
         // One relay of the job stream to pages; the hub's broadcaster and first start read the queue themselves.
         services.AddSingleton<JobNotifier>();
         services.AddHostedService<JobHubBroadcaster>();
@@ -93,9 +94,11 @@ public static class DeviseWebExtensions
             FileProvider = new PhysicalFileProvider(AssetsDirectory()),
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
+        app.UseDeviseAuth();
         app.UseAntiforgery();
 
-        app.MapStaticAssets();
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapDeviseAuth();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapDeviseApi();
         app.MapHub<JobHub>(JobHub.Path);

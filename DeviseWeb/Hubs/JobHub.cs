@@ -1,4 +1,6 @@
 using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Accounts;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 
 namespace DeviseWeb.Hubs;
@@ -8,6 +10,7 @@ namespace DeviseWeb.Hubs;
 /// <see cref="EventMethod"/> (payload: <see cref="JobEvent"/>, enums as strings): Queued, Started, Progress/Epoch…,
 /// then Finished, Failed, Cancelled or Interrupted. Call GetActive() or GetRecent() to (re)attach after a reconnect.
 /// </summary>
+[Authorize(Policy = AccessPolicies.View)]
 public sealed class JobHub(JobQueue jobs) : Hub
 {
     public const string Path = "/hubs/jobs";

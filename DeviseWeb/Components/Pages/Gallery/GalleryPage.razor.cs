@@ -41,6 +41,8 @@ public sealed partial class GalleryPage : IDisposable
     private DateTime _lastImportRefreshUtc;
 
     [Inject] private GalleryService Gallery { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private JobQueue Jobs { get; set; } = default!;
     [Inject] private JobNotifier Notifier { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -152,6 +154,7 @@ public sealed partial class GalleryPage : IDisposable
         {
             int moved = await Task.Run(() => Gallery.RenameLabel(from, to));
             var target = LabelText.Normalize(to);
+            await Audit.RecordAsync("rename label", $"'{from}' to '{target}', {moved} images");
             Snackbar.Add($"Moved {moved} image{(moved == 1 ? "" : "s")} from '{from}' to '{target}'.", Severity.Success);
             NavigateWith(target, Split, null);
         }

@@ -20,6 +20,8 @@ public sealed partial class GallerySelectionBar
     private bool _busy;
 
     [Inject] private GalleryService Gallery { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -60,6 +62,7 @@ public sealed partial class GallerySelectionBar
         await RunAsync(() =>
         {
             var deleted = Gallery.Delete(ids);
+            _ = Audit.RecordAsync("delete images", string.Join(", ", deleted.Select(id => $"#{id}")));
             return deleted.Count == 1 ? $"Deleted image #{deleted[0]}." : $"Deleted {deleted.Count} images.";
         });
     }
@@ -76,6 +79,7 @@ public sealed partial class GallerySelectionBar
         await RunAsync(() =>
         {
             var changed = Gallery.Relabel(ids, label);
+            _ = Audit.RecordAsync("relabel images", $"{string.Join(", ", changed.Select(i => $"#{i.Id}"))} as '{changed.FirstOrDefault()?.Label ?? label}'");
             string now = changed.FirstOrDefault()?.Label ?? label;
             return changed.Count == 1 ? $"Image #{changed[0].Id} is now labelled '{now}'." : $"{changed.Count} images are now labelled '{now}'.";
         });

@@ -31,6 +31,8 @@ public sealed partial class UploadPanel : IDisposable
     private DateTime _lastRenderUtc;
 
     [Inject] private ImportService Import { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private EngineOptions Options { get; set; } = default!;
     [Inject] private InFlightWrites Writes { get; set; } = default!;
     [Inject] private ILogger<UploadPanel> Logger { get; set; } = default!;
@@ -103,7 +105,9 @@ public sealed partial class UploadPanel : IDisposable
         try
         {
             await using var stream = new ProgressStream(file.OpenReadStream(MaxBytes, _cancellation.Token), read => OnBytesRead(item, read));
-            item.Complete(await Import.ImportStreamAsync(stream, item.FileName, label, _cancellation.Token));
+            var result = await Import.ImportStreamAsync(stream, item.FileName, label, _cancellation.Token);
+            item.Complete(result);
+            if (result.Image is { } added) await Audit.RecordAsync("upload image", $"#{added.Id} '{added.Label}' ({result.Outcome}, {item.FileName})");
         }
         catch (OperationCanceledException) when (_cancellation.IsCancellationRequested) { item.Reject("cancelled: the page was closed"); }
         catch (IOException ex) { item.Reject("the upload failed: " + ex.Message); }

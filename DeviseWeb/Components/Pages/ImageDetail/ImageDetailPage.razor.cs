@@ -40,6 +40,8 @@ public sealed partial class ImageDetailPage : IDisposable
     private int _loadedId;
 
     [Inject] private GalleryService Gallery { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private ModelService Models { get; set; } = default!;
     [Inject] private SearchService Searcher { get; set; } = default!;
     [Inject] private KeywordService Keywords { get; set; } = default!;
@@ -107,6 +109,7 @@ public sealed partial class ImageDetailPage : IDisposable
         await RunAsync(() =>
         {
             _image = Gallery.Relabel([Id], label).Single();
+            _ = Audit.RecordAsync("relabel image", $"#{Id} as '{_image.Label}'");
             return $"Image #{Id} is now labelled '{_image.Label}'.";
         });
     }
@@ -118,7 +121,12 @@ public sealed partial class ImageDetailPage : IDisposable
             yesText: "Delete", cancelText: "Cancel");
         if (confirmed != true) return;
         string label = _image.Label;
-        if (await RunAsync(() => Gallery.Delete([Id]).Count == 1 ? $"Deleted image #{Id}." : $"Image #{Id} was already gone."))
+        if (await RunAsync(() =>
+            {
+                if (Gallery.Delete([Id]).Count == 0) return $"Image #{Id} was already gone.";
+                _ = Audit.RecordAsync("delete image", $"#{Id} '{label}'");
+                return $"Deleted image #{Id}.";
+            }))
             Navigation.NavigateTo(Gallery.Summary().Labels.Any(l => l.Label == label) ? LabelUrl(label) : "");
     }
 

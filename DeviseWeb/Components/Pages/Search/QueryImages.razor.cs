@@ -18,6 +18,8 @@ public sealed partial class QueryImages
     private readonly HashSet<string> _adding = new(StringComparer.Ordinal);
 
     [Inject] private ReferencePhotos References { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private ImportService Import { get; set; } = default!;
     [Inject] private InFlightWrites Writes { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -51,6 +53,7 @@ public sealed partial class QueryImages
             var result = await Import.ImportStreamAsync(stream, $"reference-{hash[..12]}", _labels.GetValueOrDefault(hash));
             if (result.Image is { } image)
             {
+                await Audit.RecordAsync("upload image", $"#{image.Id} '{image.Label}' ({result.Outcome}, from a reference photo)");
                 _added[hash] = image;
                 Snackbar.Add(result.Outcome == ImportOutcome.Added
                     ? $"Added to the gallery as image #{image.Id} ({image.Label})."

@@ -24,6 +24,8 @@ public sealed partial class RunHistory : IDisposable
     private JobProgress? _activationProgress;
 
     [Inject] private ModelService Models { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private JobQueue Jobs { get; set; } = default!;
     [Inject] private JobNotifier Notifier { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -92,7 +94,11 @@ public sealed partial class RunHistory : IDisposable
     private void Activate(int modelId)
     {
         _requested.Add(modelId);
-        try { Jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = modelId }); }
+        try
+        {
+            var job = Jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = modelId });
+            _ = Audit.RecordAsync("activate model", $"version {modelId}, job {job.Id}");
+        }
         catch (DeviseException e)
         {
             _requested.Remove(modelId);

@@ -21,6 +21,8 @@ public sealed partial class TrainingForm
     private string? _queued;
 
     [Inject] private JobQueue Jobs { get; set; } = default!;
+
+    [Inject] private DeviseWeb.Audit.UserAudit Audit { get; set; } = default!;
     [Inject] private ModelService Models { get; set; } = default!;
 
     /// <summary>The training job shown (running, queued or latest); Cancel is enabled while it is queued or running. Default null.</summary>
@@ -59,6 +61,7 @@ public sealed partial class TrainingForm
             _problem = e.Message;
             return;
         }
+        await Audit.RecordAsync("start training", $"job {job.Id}: {job.Description}");
         if (Jobs.Active is { } running && running.Id != job.Id)
             _queued = $"Queued as job {job.Id}: it starts when “{running.Description}” ({running.Id}) ends.";
         await OnStarted.InvokeAsync(job);
@@ -67,6 +70,8 @@ public sealed partial class TrainingForm
     private void Cancel()
     {
         _problem = _queued = null;
-        if (Job is { IsActive: true } job && !Jobs.Cancel(job.Id)) _problem = "That job has already ended.";
+        if (Job is not { IsActive: true } job) return;
+        if (!Jobs.Cancel(job.Id)) _problem = "That job has already ended.";
+        else _ = Audit.RecordAsync("cancel job", $"job {job.Id}: {job.Description}");
     }
 }

@@ -1,0 +1,48 @@
+using DeviseWeb.Accounts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Components;
+
+namespace DeviseWeb.Components.Pages.Account;
+
+/// <summary>
+/// The sign-in form, rendered on the server (a cookie can only be set on an HTTP response). A shared link opened
+/// signed out lands here with ReturnUrl and goes back to it after signing in. On an empty data directory it sends
+/// the visitor to the first Admin's setup instead.
+/// </summary>
+public sealed partial class SignInPage
+{
+    [CascadingParameter] private HttpContext HttpContext { get; set; } = default!;
+    [SupplyParameterFromForm(FormName = "signin")] private SignInForm? Input { get; set; }
+    private SignInForm Form => Input ??= new();
+    [SupplyParameterFromQuery] private string? ReturnUrl { get; set; }
+    [Inject] private UserAccounts Users { get; set; } = default!;
+    [Inject] private FirstAdminSetup Setup { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    private string? _error;
+
+    protected override void OnInitialized()
+    {
+        Input ??= new();
+        if (HttpMethods.IsGet(HttpContext.Request.Method) && Setup.IsNeeded) Navigation.NavigateTo(FirstAdminSetup.Path.TrimStart('/'));
+    }
+
+    private async Task SignInAsync()
+    {
+        var user = Users.CheckPassword(Input!.Name ?? "", Input!.Password ?? "");
+        if (user is null)
+        {
+            _error = "Wrong user name or password.";
+            return;
+        }
+        await HttpContext.SignInAsync(AuthSchemes.Cookie, AccountPrincipal.Create(user, AuthSchemes.Cookie, Users.StampOf(user.Name)),
+            new AuthenticationProperties { IsPersistent = true });
+        Navigation.NavigateTo(LocalUrl.OrHome(ReturnUrl));
+    }
+
+    public sealed class SignInForm
+    {
+        public string? Name { get; set; }
+        public string? Password { get; set; }
+    }
+}
