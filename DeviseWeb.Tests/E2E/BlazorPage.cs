@@ -21,6 +21,16 @@ public static class BlazorPage
     // The layout sets data-interactive="true" on its first live render; prerendered HTML carries "false".
     private const string IsInteractive = """() => document.querySelector('[data-interactive="true"]') !== null""";
 
+    /// <summary>Fills the sign-in form (opening it when the page is elsewhere) and waits to leave it.</summary>
+    public static async Task SignInAsync(this IPage page, string name, string password)
+    {
+        if (!page.Url.Contains("/signin", StringComparison.Ordinal)) await page.GotoAsync("/signin");
+        await page.GetByLabel("User name").FillAsync(name);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+    }
+
     /// <summary>Ids of the result cards, in page order.</summary>
     public static async Task<IReadOnlyList<string>> ResultIdsAsync(this IPage page)
     {

@@ -1,3 +1,4 @@
+using DeviseWeb.Accounts;
 using DeviseWeb.Tests.Web.Integration;
 using Microsoft.Playwright;
 
@@ -43,13 +44,43 @@ public sealed class BrowserFixture : IAsyncLifetime
         await app;
     }
 
-    /// <summary>A fresh context (no shared cookies or storage) on the app's address.</summary>
-    public async Task<IPage> NewPageAsync()
+    private readonly Dictionary<UserRole, string> _signedIn = [];
+    private readonly SemaphoreSlim _signingIn = new(1, 1);
+
+    /// <summary>A fresh context on the app's address, signed in as the Admin (tests not about accounts act as one).</summary>
+    public Task<IPage> NewPageAsync() => NewPageAsync(UserRole.Admin);
+
+    /// <summary>
+    /// A fresh context (no storage shared with other tests) holding the sign-in cookie of the role's user: the
+    /// first page of each role signs in through the real sign-in page, and later ones reuse its cookie.
+    /// </summary>
+    public async Task<IPage> NewPageAsync(UserRole role)
+    {
+        await _signingIn.WaitAsync();
+        try
+        {
+            if (!_signedIn.ContainsKey(role))
+            {
+                var page = await NewSignedOutPageAsync();
+                await page.SignInAsync(DeviseWebFactory.UserFor(role), DeviseWebFactory.Password);
+                _signedIn[role] = await page.Context.StorageStateAsync();
+                await page.Context.CloseAsync();
+            }
+        }
+        finally { _signingIn.Release(); }
+        return await NewContextPageAsync(_signedIn[role]);
+    }
+
+    /// <summary>A fresh context with no cookies: a visitor who has not signed in.</summary>
+    public Task<IPage> NewSignedOutPageAsync() => NewContextPageAsync(null);
+
+    private async Task<IPage> NewContextPageAsync(string? storageState)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = App.RootUri.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            StorageState = storageState,
         });
         context.SetDefaultTimeout(20_000);
         return await context.NewPageAsync();

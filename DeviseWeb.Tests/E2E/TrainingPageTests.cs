@@ -79,6 +79,7 @@ public sealed class TrainingPageTests(BrowserFixture browser) : IAsyncLifetime
     private async Task<int> ActiveModelIdAsync()
     {
         using var client = new HttpClient { BaseAddress = browser.App.RootUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", browser.App.AdminKey);
         var models = await client.GetFromJsonAsync<List<ModelVersionInfo>>("api/models", ApiJson.Options);
         return models!.Single(m => m.IsActive).Id;
     }
@@ -86,6 +87,7 @@ public sealed class TrainingPageTests(BrowserFixture browser) : IAsyncLifetime
     private async Task ActivateAsync(int modelId)
     {
         using var client = new HttpClient { BaseAddress = browser.App.RootUri };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", browser.App.AdminKey);
         var response = await client.PostAsync($"api/models/{modelId}/activate", null);
         var job = await ApiJson.ReadAsync<JobInfo>(response, System.Net.HttpStatusCode.Accepted);
         await browser.App.Services.GetRequiredService<JobQueue>().WaitAsync(job.Id);

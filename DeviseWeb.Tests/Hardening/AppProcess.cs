@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using DeviseWeb.Accounts;
 using DeviseWeb.Tests.Infrastructure;
 using DeviseWeb.Tests.Web.Integration;
 
@@ -7,7 +9,8 @@ namespace DeviseWeb.Tests.Hardening;
 
 /// <summary>
 /// The real app in a process of its own (<c>dotnet DeviseWeb.dll</c>, the web host's build output) on a free loopback
-/// port over a given data directory, so its memory can be read from /proc as an operator would see it.
+/// port over a given data directory, so its memory can be read from /proc as an operator would see it. An Admin with
+/// an API key is added to the directory before it starts; <see cref="CreateClient"/> sends that key.
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
@@ -18,6 +21,16 @@ public sealed class AppProcess : IAsyncDisposable
     private AppProcess(Process process) => _process = process;
 
     public Uri BaseAddress { get; private set; } = new("http://127.0.0.1/");
+
+    /// <summary>The seeded Admin's API key.</summary>
+    public string ApiKey { get; private set; } = "";
+
+    public HttpClient CreateClient(TimeSpan timeout)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        return client;
+    }
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
 
@@ -26,6 +39,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static async Task<AppProcess> StartAsync(string dataDirectory, TimeSpan timeout)
     {
+        string apiKey = SeedAdmin(dataDirectory);
         string dll = TestData.AppDll();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -58,7 +72,17 @@ public sealed class AppProcess : IAsyncDisposable
             throw new InvalidOperationException($"The app did not start within {timeout.TotalSeconds} s:\n{app.RecentOutput}");
         }
         app.BaseAddress = await started.Task;
+        app.ApiKey = apiKey;
         return app;
+    }
+
+    /// <summary>Adds an Admin (if there is none) and a new API key for it, straight into the data directory's accounts.db.</summary>
+    private static string SeedAdmin(string dataDirectory)
+    {
+        using var database = new AccountsDatabase(dataDirectory);
+        var users = new UserAccounts(database);
+        if (users.Find("admin") is null) users.Add("admin", UserRole.Admin, DeviseWeb.Tests.Web.Integration.DeviseWebFactory.Password);
+        return new ApiKeys(database, users).Create("admin").Secret;
     }
 
     /// <summary>The process's peak resident set (VmHWM), as the kernel counts it.</summary>

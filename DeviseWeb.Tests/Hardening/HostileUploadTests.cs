@@ -33,7 +33,7 @@ public sealed class HostileUploadTests(ITestOutputHelper output)
         try
         {
             await using var app = await AppProcess.StartAsync(data, TimeSpan.FromSeconds(90));
-            using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
+            using var http = app.CreateClient(TimeSpan.FromSeconds(120));
             using var stopSearching = new CancellationTokenSource();
             var searches = KeepSearchingAsync(http, stopSearching.Token);
 

@@ -13,6 +13,9 @@ namespace DeviseWeb.Tests.Web.Components;
 public abstract class BunitTestBase : IAsyncLifetime
 {
     private readonly List<AsyncServiceScope> _scopes = [];
+    private Bunit.TestDoubles.BunitAuthorizationContext? _authorization;
+    private string? _auditDirectory;
+    private DeviseWeb.Accounts.AccountsDatabase? _auditDatabase;
 
     protected BunitContext Context { get; } = new();
 
@@ -27,7 +30,34 @@ public abstract class BunitTestBase : IAsyncLifetime
         // The web host's write counter, for components that run without one (over an engine host).
         Context.Services.AddSingleton<DeviseWeb.Services.InFlightWrites>();
         Context.JSInterop.Mode = JSRuntimeMode.Loose;
+        SignIn(DeviseWeb.Accounts.UserRole.Admin);
+        // Built here because the test context's own services cannot take constructor arguments from the host's;
+        // changes are recorded in the host's audit log when it has one.
+        var audit = host?.GetService<DeviseWeb.Audit.AuditLog>();
+        Context.Services.AddScoped(sp => new DeviseWeb.Audit.UserAudit(audit ?? UnsavedAudit(),
+            sp.GetRequiredService<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<DeviseWeb.Audit.UserAudit>.Instance));
         if (host is not null) UseServicesOf(host);
+    }
+
+    /// <summary>
+    /// Components see a signed-in user of this role (an Admin unless a test says otherwise), with the policies the
+    /// table gives that role.
+    /// </summary>
+    protected void SignIn(DeviseWeb.Accounts.UserRole role)
+    {
+        var authorization = _authorization ??= Context.AddAuthorization();
+        authorization.SetAuthorized(role.ToString().ToLowerInvariant());
+        authorization.SetRoles(role.ToString());
+        authorization.SetPolicies(DeviseWeb.Accounts.AccessPolicies.Table.Where(p => p.Value.Contains(role)).Select(p => p.Key).ToArray());
+    }
+
+    /// <summary>An audit log in a folder of its own, for components run over an engine host (which has none).</summary>
+    private DeviseWeb.Audit.AuditLog UnsavedAudit()
+    {
+        _auditDirectory ??= DeviseWeb.Tests.Infrastructure.TestData.NewTemporaryDirectory("bunit-audit");
+        _auditDatabase ??= new DeviseWeb.Accounts.AccountsDatabase(_auditDirectory);
+        return new DeviseWeb.Audit.AuditLog(_auditDatabase, Microsoft.Extensions.Logging.Abstractions.NullLogger<DeviseWeb.Audit.AuditLog>.Instance);
     }
 
     /// <summary>Takes services from another host instead (an engine with an empty gallery, say), for one test.</summary>
@@ -66,5 +96,7 @@ public abstract class BunitTestBase : IAsyncLifetime
     {
         await Context.DisposeAsync();
         foreach (var scope in _scopes) await scope.DisposeAsync();
+        _auditDatabase?.Dispose();
+        if (_auditDirectory is not null) Directory.Delete(_auditDirectory, recursive: true);
     }
 }

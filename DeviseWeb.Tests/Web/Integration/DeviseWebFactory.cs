@@ -1,3 +1,5 @@
+using System.Net.Http.Headers;
+using DeviseWeb.Accounts;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,7 +12,10 @@ namespace DeviseWeb.Tests.Web.Integration;
 /// <summary>
 /// The real web app over a private copy of the template data (a gallery and an active model), with the
 /// first-start import and training switched off. In-memory test server by default; with
-/// <c>realSocket: true</c> Kestrel listens on a free loopback port so a browser can reach it.
+/// <c>realSocket: true</c> Kestrel listens on a free loopback port so a browser can reach it. One user per role is
+/// made at start (<see cref="UserFor"/>, password <see cref="Password"/>), each with an API key; clients from
+/// <see cref="WebApplicationFactory{TEntryPoint}.CreateClient()"/> send the Admin's key, so tests that are not about
+/// accounts act as an Admin script would.
 /// </summary>
 public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -26,7 +31,40 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
         if (realSocket) UseKestrel(0);
     }
 
+    public const string Password = "correct horse battery";
+    private readonly Dictionary<UserRole, string> _keys = [];
+
     public string DataDirectory => _dataDirectory ?? throw new InvalidOperationException("Not initialised yet.");
+
+    /// <summary>The user name made for a role: "admin", "editor", "viewer".</summary>
+    public static string UserFor(UserRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>The API key of the role's user.</summary>
+    public string KeyFor(UserRole role) => _keys[role];
+
+    public string AdminKey => KeyFor(UserRole.Admin);
+
+    /// <summary>A client without credentials (no API key, no cookie).</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
+    }
+
+    /// <summary>A client that sends the API key of the role's user; no redirects followed.</summary>
+    public HttpClient CreateClientFor(UserRole role)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", KeyFor(role));
+        return client;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (_keys.TryGetValue(UserRole.Admin, out var key)) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+    }
 
     /// <summary>Where the app listens: the loopback address with a real socket, the test server's otherwise.</summary>
     public Uri RootUri { get; private set; } = new("http://localhost/");
@@ -35,10 +73,22 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         _dataDirectory = await WebTestData.CopyTemplateAsync();
         StartServer();
+        SeedUsers();
         if (_realSocket)
         {
             var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             RootUri = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
+        }
+    }
+
+    private void SeedUsers()
+    {
+        var users = Services.GetRequiredService<UserAccounts>();
+        var keys = Services.GetRequiredService<ApiKeys>();
+        foreach (var role in Enum.GetValues<UserRole>())
+        {
+            if (users.Find(UserFor(role)) is null) users.Add(UserFor(role), role, Password);
+            _keys[role] = keys.Create(UserFor(role)).Secret;
         }
     }
 

@@ -25,6 +25,7 @@ public sealed class JobHubTests(DeviseWebFactory app) : IAsyncLifetime
             {
                 o.Transports = HttpTransportType.LongPolling;
                 o.HttpMessageHandlerFactory = _ => app.Server.CreateHandler();
+                o.AccessTokenProvider = () => Task.FromResult<string?>(app.AdminKey);
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build();
