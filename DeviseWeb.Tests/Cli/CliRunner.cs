@@ -16,10 +16,14 @@ public static class CliRunner
 {
     public static async Task<CliRun> RunAsync(params string[] args) => await RunAsync(args, new StringWriter(), CancellationToken.None);
 
-    public static async Task<CliRun> RunAsync(string[] args, StringWriter errors, CancellationToken cancellationToken)
+    /// <summary>Runs a verb with <paramref name="input"/> as its standard input (a password, say).</summary>
+    public static Task<CliRun> RunWithInputAsync(string input, params string[] args) =>
+        RunAsync(args, new StringWriter(), CancellationToken.None, new StringReader(input));
+
+    public static async Task<CliRun> RunAsync(string[] args, StringWriter errors, CancellationToken cancellationToken, TextReader? input = null)
     {
         var output = new StringWriter();
-        int code = await CliCommands.RunAsync(args, output, errors, cancellationToken);
+        int code = await CliCommands.RunAsync(args, output, errors, cancellationToken, input);
         return new CliRun(code, output.ToString(), errors.ToString());
     }
 

@@ -18,7 +18,11 @@ public static class PublicLinkEndpoints
     private static IResult Thumbnail(string token, int id, PublicLinks links, GalleryService gallery, HttpResponse response)
     {
         var link = links.Resolve(token);
-        if (link is null || link.Hits.All(h => h.ImageId != id)) return Results.NotFound();
+        if (link is null || link.Hits.All(h => h.ImageId != id))
+        {
+            response.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>()?.Enabled = false;
+            return Results.NotFound();
+        }
         // Private: a revoked link must not keep working from a shared cache.
         response.Headers.CacheControl = "private, max-age=300";
         response.Headers.XContentTypeOptions = "nosniff";

@@ -73,13 +73,16 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
     {
         _dataDirectory = await WebTestData.CopyTemplateAsync();
         StartServer();
-        SeedUsers();
+        if (SeedsUsers) SeedUsers();
         if (_realSocket)
         {
             var addresses = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             RootUri = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         }
     }
+
+    /// <summary>False for a first start: no account, so the first visit is offered the Admin's setup.</summary>
+    protected virtual bool SeedsUsers => true;
 
     private void SeedUsers()
     {
@@ -109,4 +112,16 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
 }
 
 /// <summary>The app on a real loopback socket, for the browser tests.</summary>
-public sealed class KestrelDeviseWebFactory() : DeviseWebFactory(realSocket: true);
+public class KestrelDeviseWebFactory() : DeviseWebFactory(realSocket: true);
+
+/// <summary>The app on a real socket with no account yet: a first start.</summary>
+public sealed class FirstStartKestrelDeviseWebFactory : KestrelDeviseWebFactory
+{
+    protected override bool SeedsUsers => false;
+}
+
+/// <summary>The in-memory app with no account yet: a first start.</summary>
+public sealed class FirstStartDeviseWebFactory : DeviseWebFactory
+{
+    protected override bool SeedsUsers => false;
+}

@@ -13,7 +13,7 @@ namespace DeviseWeb.Components.Pages.Account;
 public sealed partial class SetupPage
 {
     [CascadingParameter] private HttpContext HttpContext { get; set; } = default!;
-    [SupplyParameterFromForm(FormName = "setup")] private SetupForm? Input { get; set; }
+    [SupplyParameterFromForm(FormName = "setup", Name = "Form")] private SetupForm? Input { get; set; }
     private SetupForm Form => Input ??= new();
     [Inject] private UserAccounts Users { get; set; } = default!;
     [Inject] private FirstAdminSetup Setup { get; set; } = default!;

@@ -12,7 +12,7 @@ namespace DeviseWeb.Components.Pages.Account;
 public sealed partial class SignInPage
 {
     [CascadingParameter] private HttpContext HttpContext { get; set; } = default!;
-    [SupplyParameterFromForm(FormName = "signin")] private SignInForm? Input { get; set; }
+    [SupplyParameterFromForm(FormName = "signin", Name = "Form")] private SignInForm? Input { get; set; }
     private SignInForm Form => Input ??= new();
     [SupplyParameterFromQuery] private string? ReturnUrl { get; set; }
     [Inject] private UserAccounts Users { get; set; } = default!;
