@@ -17,10 +17,16 @@ public sealed class FirstAdminSetup(UserAccounts users)
 
     public bool IsNeeded => !users.Any;
 
-    public static bool IsLoopback(HttpContext context) =>
-        context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address)
+    /// <summary>
+    /// True for a browser on this machine. A request relayed by a proxy (it carries X-Forwarded-For or Forwarded) is
+    /// not, even from a proxy on this machine: the browser behind it may be anywhere, so it needs the code.
+    /// </summary>
+    public static bool IsLoopback(HttpContext context)
+    {
+        if (context.Request.Headers.ContainsKey("X-Forwarded-For") || context.Request.Headers.ContainsKey("Forwarded")) return false;
         // The in-memory test server has no remote address; it is this process.
-        || context.Connection.RemoteIpAddress is null;
+        return context.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address);
+    }
 
     public bool Accepts(HttpContext context, string? code) =>
         IsNeeded && (IsLoopback(context) || Matches(code));

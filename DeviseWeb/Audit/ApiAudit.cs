@@ -47,7 +47,7 @@ public static class ApiAudit
         return string.Join("; ", parts);
     }
 
+    /// <summary>The API's own request bodies (ids, labels); services, the request and the token are not details.</summary>
     private static bool IsPlainValue(object? argument) =>
-        argument is not null && argument.GetType().Namespace == typeof(Api.ApiEndpoints).Namespace && argument.GetType().IsSealed
-        && !argument.GetType().IsAbstract && argument.GetType().GetMethod("<Clone>$") is not null;
+        argument is not null && argument.GetType().Namespace == typeof(Api.ApiEndpoints).Namespace;
 }

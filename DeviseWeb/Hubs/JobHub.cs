@@ -1,5 +1,5 @@
-using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Accounts;
+using DeviseWeb.Engine.Jobs;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 

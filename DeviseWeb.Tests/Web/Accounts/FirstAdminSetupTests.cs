@@ -51,7 +51,7 @@ public sealed class FirstAdminSetupTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Accepts_FromAnotherMachine_OnlyWithTheSetupCode()
+    public void Accepts_FromAnotherMachineOrThroughAProxy_OnlyWithTheSetupCode()
     {
         // Arrange
         var setup = _app.Services.GetRequiredService<FirstAdminSetup>();
@@ -59,6 +59,9 @@ public sealed class FirstAdminSetupTests : IAsyncLifetime
         remote.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
         var local = new DefaultHttpContext();
         local.Connection.RemoteIpAddress = IPAddress.IPv6Loopback;
+        var proxied = new DefaultHttpContext();
+        proxied.Connection.RemoteIpAddress = IPAddress.Loopback;
+        proxied.Request.Headers["X-Forwarded-For"] = "203.0.113.9";
 
         // Act and assert
         Assert.False(setup.Accepts(remote, null));
@@ -66,6 +69,8 @@ public sealed class FirstAdminSetupTests : IAsyncLifetime
         Assert.True(setup.Accepts(remote, setup.Code));
         Assert.True(setup.Accepts(remote, setup.Code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal)));
         Assert.True(setup.Accepts(local, null));
+        Assert.False(setup.Accepts(proxied, null));
+        Assert.True(setup.Accepts(proxied, setup.Code));
     }
 
     [Fact]
