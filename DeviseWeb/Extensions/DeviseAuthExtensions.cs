@@ -31,8 +31,7 @@ public static class DeviseAuthExtensions
 
         services.AddDataProtection().SetApplicationName("DeviseWeb");
         services.AddOptions<KeyManagementOptions>().Configure<EngineOptions, ILoggerFactory>((keys, engine, logging) =>
-            keys.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(Path.GetFullPath(engine.DataDirectory), KeysDirectoryName)), logging));
+            keys.XmlRepository = new FileSystemXmlRepository(KeysDirectory(engine.DataDirectory), logging));
 
         services.AddAuthentication(AuthSchemes.Selector)
             .AddPolicyScheme(AuthSchemes.Selector, null, o => o.ForwardDefaultSelector = context =>
@@ -52,6 +51,18 @@ public static class DeviseAuthExtensions
         services.AddAuthorization(AccessPolicies.AddTo);
         services.AddCascadingAuthenticationState();
         return services;
+    }
+
+    /// <summary>
+    /// The Data Protection keys sign cookies and public links; on Linux they are stored unencrypted (there is no
+    /// machine key store), so only the app's own user may read them.
+    /// </summary>
+    private static DirectoryInfo KeysDirectory(string dataDirectory)
+    {
+        string path = Path.Combine(Path.GetFullPath(dataDirectory), KeysDirectoryName);
+        return OperatingSystem.IsWindows()
+            ? Directory.CreateDirectory(path)
+            : Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>Authentication and authorization, between static files and antiforgery.</summary>
