@@ -95,7 +95,7 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
                 Labels = Enumerable.Range(0, LabelCount).Select(LabelOf).ToList(), Completed = true,
             };
             models.Add(record, head.SaveWeights());
-            model = modelService.Create(record, ids, embeddings, head);
+            model = modelService.Create(record, ids, embeddings, new ImageEmbedder(head, options, classVectors: null));
             modelService.Install(model);
             return ModelService.ToInfo(record, active: true);
         }

@@ -50,6 +50,8 @@ public sealed class ModelRecord
     public List<int> TrainImageIds { get; set; } = [];
     public List<int> ValidationImageIds { get; set; } = [];
     public List<int> HeldOutImageIds { get; set; } = [];
+    /// <summary>ConSE: the labels the head classifies, in output order (the training images' labels, ordinal).</summary>
+    public List<string> ClassLabels { get; set; } = [];
     public List<EpochMetrics> History { get; set; } = [];
     public EvaluationReport? Evaluation { get; set; }
     public double DurationSeconds { get; set; }
