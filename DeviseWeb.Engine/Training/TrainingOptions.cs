@@ -51,9 +51,10 @@ public sealed record TrainingOptions
     /// <summary>
     /// Label transfer in feature space: an image's vector is blended with this weight with the softmax-weighted
     /// average (over backbone cosine / <see cref="TransferTemperature"/>) of what its <see cref="TransferNeighbours"/>
-    /// nearest training images map to. 0 turns it off. Default 0.
+    /// nearest training images map to. 0 turns it off. Default 0.5: on the photo-transfer evaluation it lifted
+    /// text search over real photographs by about 8 points without costing precision on the drawings (README).
     /// </summary>
-    public double TransferWeight { get; init; }
+    public double TransferWeight { get; init; } = 0.5;
     /// <summary>Label transfer: training images averaged per image. Default 10.</summary>
     public int TransferNeighbours { get; init; } = 10;
     /// <summary>Label transfer: softmax temperature over backbone cosines. Default 0.05.</summary>
