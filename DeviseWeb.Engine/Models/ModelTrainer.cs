@@ -52,7 +52,7 @@ public sealed class ModelTrainer(
 
             var record = new ModelRecord
             {
-                CreatedUtc = DateTime.UtcNow, Options = options, Backbone = features.Backbone, TextEncoder = labelVectors.Encoder.Name,
+                CreatedUtc = DateTime.UtcNow, OptionsVersion = ModelRecord.CurrentOptionsVersion, Options = options, Backbone = features.Backbone, TextEncoder = labelVectors.Encoder.Name,
                 Architecture = Describe(options, features.Dimension, labelVectors.Encoder.Dimension, classLabels.Count),
                 FeatureDimension = features.Dimension, EmbeddingDimension = labelVectors.Encoder.Dimension,
                 Labels = labels, HeldOutLabels = [.. split.HeldOutLabels], TrainImageIds = [.. split.TrainImageIds],
