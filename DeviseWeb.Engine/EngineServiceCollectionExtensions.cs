@@ -53,6 +53,10 @@ public static class EngineServiceCollectionExtensions
         // Feature services.
         services.AddSingleton<FeatureStore>();
         services.AddSingleton<LabelVectors>();
+        services.AddSingleton(sp => new Lazy<WordNetHypernyms?>(() => WordNetHypernyms.Open(sp.GetRequiredService<EngineOptions>().VocabularyPath)));
+        services.AddSingleton<TrainingTargets>();
+        services.AddSingleton<ImageEmbedderFactory>();
+        services.AddSingleton<PhotoEvaluation>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<ModelTrainer>();
         services.AddSingleton<GalleryService>();

@@ -2,6 +2,7 @@
 # Build the DeviseWeb demo image dataset in a folder-per-label layout:
 #
 #   <out>/<label>/<file>.png     e.g. data/demo/polar_bear/emoji-google-1f43b-200d-2744-fe0f.png
+#   <out>/<label>/scene-*.jpg    the scene photographs (tuxpaint-data's templates), labelled in scenes.tsv
 #   <out>/labels.tsv             folder <TAB> label text <TAB> image count <TAB> sources
 #   <out>/SOURCES.md             where the images come from and under which licence
 #   <out>/LICENSE-*.txt          licence texts shipped by the source packages
@@ -9,11 +10,15 @@
 # Usage: scripts/build-demo-data.sh [OUT_DIR]      (default: <repo>/data/demo)
 #
 # Sources (all installed by this script when missing):
-#   * Debian package tuxpaint-stamps-default  (GPL-2)        -> stamp-<name>.png
+#   * Debian package tuxpaint-stamps-default  (GPL-2)        -> stamp-<name>.png (drawings),
+#                                                               photo-<name>.png (photo cut-outs, listed in
+#                                                               scripts/demo-data/photo-stamps.txt)
+#   * Debian package tuxpaint-data            (GPL-2)        -> scene-<name>.jpg (scenes.tsv)
 #   * npm emoji-datasource-google@16.0.0      (Apache-2.0)   -> emoji-google-<code>.png
 #   * npm emoji-datasource-twitter@16.0.0     (CC-BY-4.0)    -> emoji-twitter-<code>.png
 # Labels come from the stamps' English descriptions and the emoji names, cleaned
 # up by the rules in scripts/demo-data/labels.map. Labels are merged across sources.
+# The photo-* and scene-* files are real photographs: the photo-transfer evaluation's test domain (README).
 #
 # Idempotent: <out>/.demo-data-version records the script version plus a hash of
 # this script and the label map; when it matches, the script exits at once.
@@ -21,16 +26,20 @@
 #              DEMO_DATA_FORCE=1 rebuilds even when up to date.
 set -euo pipefail
 
-SCRIPT_VERSION=1
+SCRIPT_VERSION=2
 EMOJI_VERSION=16.0.0
 EMOJI_SETS=(google twitter)
 STAMPS_PKG=tuxpaint-stamps-default
 STAMPS_DIR=/usr/share/tuxpaint/stamps
+SCENES_PKG=tuxpaint-data
+SCENES_DIR=/usr/share/tuxpaint/templates
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 self=$here/$(basename "${BASH_SOURCE[0]}")
 repo=$(cd "$here/.." && pwd)
 map=$here/demo-data/labels.map
+photos=$here/demo-data/photo-stamps.txt
+scenes=$here/demo-data/scenes.tsv
 
 out=${1:-$repo/data/demo}
 case $out in /*) ;; *) out=$PWD/$out ;; esac
@@ -46,7 +55,7 @@ die() { log "error: $*"; exit 1; }
 [[ -f $map ]] || die "label map not found: $map"
 command -v node >/dev/null || die "node is required"
 
-want_version="v$SCRIPT_VERSION $(cat "$self" "$map" | sha256sum | cut -c1-16) emoji=$EMOJI_VERSION"
+want_version="v$SCRIPT_VERSION $(cat "$self" "$map" "$photos" "$scenes" | sha256sum | cut -c1-16) emoji=$EMOJI_VERSION"
 
 # ----------------------------------------------------------------- fast path
 if [[ ${DEMO_DATA_FORCE:-0} != 1 && -f $marker && -f $out/labels.tsv ]] &&
@@ -70,18 +79,20 @@ as_root() {
     else die "need root to run: $*"; fi
 }
 
-ensure_stamps() {
-    if [[ -d $STAMPS_DIR/animals ]]; then return; fi
-    command -v apt-get >/dev/null || die "$STAMPS_PKG is missing and apt-get is not available"
-    log "installing Debian package $STAMPS_PKG (about 160 MB download)"
+ensure_deb() { # <package> <path it provides> <about>
+    if [[ -e $2 ]]; then return; fi
+    command -v apt-get >/dev/null || die "$1 is missing and apt-get is not available"
+    log "installing Debian package $1 ($3)"
     export DEBIAN_FRONTEND=noninteractive
-    if ! as_root apt-get install -y -q --no-install-recommends "$STAMPS_PKG" >&2; then
+    if ! as_root apt-get install -y -q --no-install-recommends "$1" >&2; then
         log "install failed; running apt-get update and retrying"
         as_root apt-get update -q >&2
-        as_root apt-get install -y -q --no-install-recommends "$STAMPS_PKG" >&2
+        as_root apt-get install -y -q --no-install-recommends "$1" >&2
     fi
-    [[ -d $STAMPS_DIR/animals ]] || die "$STAMPS_PKG installed but $STAMPS_DIR is missing"
+    [[ -e $2 ]] || die "$1 installed but $2 is missing"
 }
+ensure_stamps() { ensure_deb "$STAMPS_PKG" "$STAMPS_DIR/animals" "about 160 MB download"; }
+ensure_scenes() { ensure_deb "$SCENES_PKG" "$SCENES_DIR/sheep.jpg" "about 8 MB download"; }
 
 npm_pkg_version() { # <package dir> -> version or empty
     node -e 'try { process.stdout.write(require(process.argv[1] + "/package.json").version) } catch (e) {}' "$1"
@@ -110,20 +121,24 @@ ensure_emoji() {
 }
 
 ensure_stamps
+ensure_scenes
 ensure_emoji
 
 stamps_version=$(dpkg-query -W -f='${Version}' "$STAMPS_PKG" 2>/dev/null || echo unknown)
+scenes_version=$(dpkg-query -W -f='${Version}' "$SCENES_PKG" 2>/dev/null || echo unknown)
 
 # ----------------------------------------------------------------- build
 mkdir -p "$parent"
 tmp=$(mktemp -d "$parent/.demo-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-summary=$(node - "$STAMPS_DIR" "$npm_dir/node_modules" "$map" "$tmp" "${EMOJI_SETS[@]}" <<'JS'
+summary=$(node - "$STAMPS_DIR" "$npm_dir/node_modules" "$map" "$tmp" "$photos" "$SCENES_DIR" "$scenes" "${EMOJI_SETS[@]}" <<'JS'
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const [stampsDir, nodeModules, mapFile, out, ...sets] = process.argv.slice(2);
+const [stampsDir, nodeModules, mapFile, out, photosFile, scenesDir, scenesFile, ...sets] = process.argv.slice(2);
+const listLines = (file) => fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() && !l.startsWith('#'));
+const photoStamps = new Set(listLines(photosFile));
 
 // ---- rules
 const skipDirs = [], dirLabels = [], emojiPrefixes = [];
@@ -160,7 +175,7 @@ function add(rawLabel, src, destName, source) {
   let entry = labels.get(folder);
   if (!entry) labels.set(folder, entry = { text, files: new Set(), sources: {} });
   let name = destName;
-  for (let i = 2; entry.files.has(name); i++) name = destName.replace(/\.png$/, `-${i}.png`);
+  for (let i = 2; entry.files.has(name); i++) name = destName.replace(/\.(png|jpg)$/, `-${i}.$1`);
   fs.mkdirSync(path.join(out, folder), { recursive: true });
   fs.copyFileSync(src, path.join(out, folder, name));
   entry.files.add(name);
@@ -216,7 +231,16 @@ for (const rel of walk(stampsDir, '', [])) {
     }
   }
   const name = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  add(label, path.join(stampsDir, rel + '.png'), `stamp-${name}.png`, 'tuxpaint');
+  const photo = photoStamps.delete(rel);
+  add(label, path.join(stampsDir, rel + '.png'), `${photo ? 'photo' : 'stamp'}-${name}.png`, 'tuxpaint');
+}
+if (photoStamps.size) throw new Error(`photo-stamps.txt names stamps the demo does not use: ${[...photoStamps].join(', ')}`);
+
+// ---- Tux Paint scene photographs
+for (const line of listLines(scenesFile)) {
+  const [file, label] = line.split('\t');
+  const name = file.replace(/\.jpg$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  add(label, path.join(scenesDir, file), `scene-${name}.jpg`, 'tuxpaint-scenes');
 }
 
 // ---- emoji
@@ -266,6 +290,7 @@ copy_licence() { # <src> <dest name>
     if [[ -f $1 ]]; then cp "$1" "$tmp/$2"; else log "warning: licence file $1 not found"; fi
 }
 copy_licence "/usr/share/doc/$STAMPS_PKG/copyright" LICENSE-tuxpaint-stamps-default.txt
+copy_licence "/usr/share/doc/$SCENES_PKG/copyright" LICENSE-tuxpaint-data.txt
 copy_licence /usr/share/common-licenses/GPL-2 LICENSE-GPL-2.txt
 copy_licence /usr/share/common-licenses/Apache-2.0 LICENSE-Apache-2.0.txt
 for set in "${EMOJI_SETS[@]}"; do
@@ -284,7 +309,8 @@ Label rules: \`scripts/demo-data/labels.map\`.
 
 | Files | Source | Version | Licence | Images |
 |---|---|---|---|---|
-| \`stamp-*.png\` | Debian package \`$STAMPS_PKG\` (Tux Paint stamps, https://tuxpaint.org/) | $stamps_version | GPL-2 (or later) | $(count_src tuxpaint) |
+| \`stamp-*.png\`, \`photo-*.png\` | Debian package \`$STAMPS_PKG\` (Tux Paint stamps, https://tuxpaint.org/); \`photo-\` marks a cut-out of a photograph | $stamps_version | GPL-2 (or later) | $(count_src tuxpaint) |
+| \`scene-*.jpg\` | Debian package \`$SCENES_PKG\` (Tux Paint's template photographs, \`/usr/share/tuxpaint/templates/\`, by Bill Kendrick), labels from \`scripts/demo-data/scenes.tsv\` | $scenes_version | GPL-2 (or later) | $(count_src tuxpaint-scenes) |
 | \`emoji-google-*.png\` | npm \`emoji-datasource-google\` (Google Noto Color Emoji images, https://github.com/googlefonts/noto-emoji) | $EMOJI_VERSION | Apache-2.0 | $(count_src emoji-google) |
 | \`emoji-twitter-*.png\` | npm \`emoji-datasource-twitter\` (Twemoji images, https://github.com/jdecked/twemoji) | $EMOJI_VERSION | CC-BY-4.0 | $(count_src emoji-twitter) |
 
@@ -292,6 +318,8 @@ Licence texts in this folder:
 
 * \`LICENSE-tuxpaint-stamps-default.txt\`: the Debian copyright file of \`$STAMPS_PKG\`
   (Copyright 2002-2022 Bill Kendrick and contributors, GPL-2); full text in \`LICENSE-GPL-2.txt\`.
+* \`LICENSE-tuxpaint-data.txt\`: the Debian copyright file of \`$SCENES_PKG\` (Copyright 2002-2021 Bill
+  Kendrick, GPL-2+; its AUTHORS file credits the templates to him); full text in \`LICENSE-GPL-2.txt\`.
 * \`LICENSE-Apache-2.0.txt\`: the Apache License 2.0, which covers the Google Noto emoji images.
 * \`LICENSE-emoji-datasource-google.txt\`, \`LICENSE-emoji-datasource-twitter.txt\`: the MIT licence
   of the emoji-datasource packages (the data files; Copyright 2013 Cal Henderson). Their README states:
@@ -301,7 +329,8 @@ Licence texts in this folder:
   contributors), licensed under CC-BY 4.0: https://creativecommons.org/licenses/by/4.0/
   (licence text: https://github.com/jdecked/twemoji/blob/main/LICENSE-GRAPHICS).
 
-The stamp images were copied unchanged from \`/usr/share/tuxpaint/stamps/\`; the emoji images are the
+The stamp images were copied unchanged from \`/usr/share/tuxpaint/stamps/\` and the scene photographs from
+\`/usr/share/tuxpaint/templates/\`; the emoji images are the
 unchanged 64x64 PNGs from \`img/<set>/64/\` of the npm packages.
 EOF
 

@@ -80,7 +80,7 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
         var embeddings = new float[ids.Count][];
         for (int i = 0; i < embeddings.Length; i++) embeddings[i] = RandomUnitVector(random, dimension);
 
-        var options = new TrainingOptions { Seed = seed, Activate = true };
+        var options = new TrainingOptions { Seed = seed, Activate = true, TransferWeight = 0, EvaluatePhotos = false }; // random weights: nothing to transfer
         torch.random.manual_seed(seed);
         var head = new DeviseHead(features.Dimension, options.HiddenSize, dimension, options.Dropout);
         LoadedModel? model = null; // owns the head once created
@@ -89,13 +89,13 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
             head.to(DeviceChooser.Device);
             var record = new ModelRecord
             {
-                CreatedUtc = DateTime.UtcNow, Options = options, Backbone = features.Backbone, TextEncoder = text.Value.Name,
+                CreatedUtc = DateTime.UtcNow, OptionsVersion = ModelRecord.CurrentOptionsVersion, Options = options, Backbone = features.Backbone, TextEncoder = text.Value.Name,
                 Architecture = DeviseHead.Describe(features.Dimension, options.HiddenSize, dimension, options.Dropout) + " (bench: random weights)",
                 FeatureDimension = features.Dimension, EmbeddingDimension = dimension,
                 Labels = Enumerable.Range(0, LabelCount).Select(LabelOf).ToList(), Completed = true,
             };
             models.Add(record, head.SaveWeights());
-            model = modelService.Create(record, ids, embeddings, head);
+            model = modelService.Create(record, ids, embeddings, new ImageEmbedder(head, options, classVectors: null));
             modelService.Install(model);
             return ModelService.ToInfo(record, active: true);
         }

@@ -20,6 +20,15 @@ public sealed record EvaluationReport
     public Metric? SeenPrecisionAt9 { get; init; }
     /// <summary>The same over held-out labels: text search for labels the head never trained on.</summary>
     public Metric? HeldOutPrecisionAt9 { get; init; }
+    /// <summary>
+    /// Photo transfer: text→image precision@5 (capped by the relevant count) over the gallery's photographs, ranked
+    /// by a head trained with the same options without them; queries are the photos' label names.
+    /// </summary>
+    public Metric? PhotoExactPrecisionAt5 { get; init; }
+    /// <summary>The same for broader words: WordNet hypernyms of the photos' labels.</summary>
+    public Metric? PhotoBroaderPrecisionAt5 { get; init; }
+    /// <summary>Photographs the photo-transfer evaluation ranked (0 when it did not run).</summary>
+    public int PhotoImageCount { get; init; }
     public int LabelCount { get; init; }
     public int ImageCount { get; init; }
 }

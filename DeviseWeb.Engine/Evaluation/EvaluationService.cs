@@ -4,7 +4,10 @@ using DeviseWeb.Engine.Text;
 
 namespace DeviseWeb.Engine.Evaluation;
 
-/// <summary>Re-measures a model version on its own split against the gallery as it is now.</summary>
+/// <summary>
+/// Re-measures a model version on its own split against the gallery as it is now. The photo-transfer figures are the
+/// ones measured when it trained: they need the head trained without the photographs, which is not kept.
+/// </summary>
 public sealed class EvaluationService(ModelService models, ImageRepository images, LabelVectors labelVectors)
 {
     public EvaluationReport Evaluate(int? modelId = null, CancellationToken cancellationToken = default)
@@ -15,6 +18,13 @@ public sealed class EvaluationService(ModelService models, ImageRepository image
         var labels = labelOf.Values.Distinct().Order(StringComparer.Ordinal).ToList();
         var input = new EvaluationInput(model.Index, labelOf, labels, labelVectors.Get(labels, cancellationToken));
         var record = model.Record;
-        return Evaluator.Evaluate(input, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels, record.History.LastOrDefault()?.ValidationLoss);
+        var report = Evaluator.Evaluate(input, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels, record.History.LastOrDefault()?.ValidationLoss);
+        return record.Evaluation is { } trained
+            ? report with
+            {
+                PhotoExactPrecisionAt5 = trained.PhotoExactPrecisionAt5, PhotoBroaderPrecisionAt5 = trained.PhotoBroaderPrecisionAt5,
+                PhotoImageCount = trained.PhotoImageCount,
+            }
+            : report;
     }
 }

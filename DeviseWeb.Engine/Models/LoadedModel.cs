@@ -6,13 +6,13 @@ namespace DeviseWeb.Engine.Models;
 
 /// <summary>
 /// A model version ready to serve: its record, the gallery's embeddings under it (an index over its vector
-/// column) and its head, loaded on first use (a text search never needs libtorch). Reference-counted: the
+/// column) and its head (with the mapping around it), loaded on first use (a text search never needs libtorch). Reference-counted: the
 /// <see cref="ModelService"/> holds one reference while the version is active or cached, and every search holds
 /// one while it runs, so an evicted version is disposed only after its last search.
 /// </summary>
 internal sealed class LoadedModel
 {
-    private readonly Lazy<DeviseHead> _head;
+    private readonly Lazy<ImageEmbedder> _embedder;
     private readonly object _embedLock = new();
     private readonly HashSet<int> _train, _validation;
     private readonly HashSet<string> _heldOutLabels;
@@ -20,12 +20,12 @@ internal sealed class LoadedModel
 
     private readonly Action<LoadedModel> _released;
 
-    public LoadedModel(ModelRecord record, InProcessVectorIndex index, Func<DeviseHead> loadHead, Action<LoadedModel> released)
+    public LoadedModel(ModelRecord record, InProcessVectorIndex index, Func<ImageEmbedder> loadEmbedder, Action<LoadedModel> released)
     {
         _released = released;
         Record = record;
         Index = index;
-        _head = new Lazy<DeviseHead>(loadHead, LazyThreadSafetyMode.ExecutionAndPublication);
+        _embedder = new Lazy<ImageEmbedder>(loadEmbedder, LazyThreadSafetyMode.ExecutionAndPublication);
         _train = [.. record.TrainImageIds];
         _validation = [.. record.ValidationImageIds];
         _heldOutLabels = new HashSet<string>(record.HeldOutLabels, StringComparer.Ordinal);
@@ -49,8 +49,8 @@ internal sealed class LoadedModel
     public float[][] Embed(IReadOnlyList<float[]> features)
     {
         if (features.Count == 0) return [];
-        var head = _head.Value;
-        lock (_embedLock) return head.EmbedRows(features, DeviceChooser.Device);
+        var embedder = _embedder.Value;
+        lock (_embedLock) return embedder.Embed(features);
     }
 
     public bool TryAddReference()
@@ -69,7 +69,7 @@ internal sealed class LoadedModel
         if (Interlocked.Decrement(ref _references) != 0) return;
         _released(this);
         Index.Dispose();
-        if (_head.IsValueCreated) _head.Value.Dispose();
+        if (_embedder.IsValueCreated) _embedder.Value.Dispose();
     }
 }
 

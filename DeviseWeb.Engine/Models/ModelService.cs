@@ -21,6 +21,7 @@ public sealed class ModelService : IDisposable
     private readonly ModelRepository _models;
     private readonly VectorColumnStore _columns;
     private readonly FeatureStore _features;
+    private readonly ImageEmbedderFactory _embedders;
     private readonly ILogger<ModelService> _logger;
     private readonly object _lock = new();
     private readonly object _loadLock = new();
@@ -31,8 +32,9 @@ public sealed class ModelService : IDisposable
     private LoadedModel? _active;
 
     public ModelService(EngineOptions options, DeviseDatabase database, ModelRepository models, VectorColumnStore columns,
-        FeatureStore features, ILogger<ModelService> logger)
+        FeatureStore features, ImageEmbedderFactory embedders, ILogger<ModelService> logger)
     {
+        _embedders = embedders;
         _options = options;
         _database = database;
         _models = models;
@@ -184,7 +186,7 @@ public sealed class ModelService : IDisposable
         DiskSpace.EnsureRoom(_options, weightBytes + (long)images * (dimension * (sizeof(float) + 1) + 16), "a new model version");
 
     /// <summary>Writes a new version's embeddings as its column (segment files, one commit) and loads it.</summary>
-    internal LoadedModel Create(ModelRecord record, IReadOnlyList<int> ids, float[][] embeddings, DeviseHead head)
+    internal LoadedModel Create(ModelRecord record, IReadOnlyList<int> ids, float[][] embeddings, ImageEmbedder embedder)
     {
         var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
         // Files first, outside the store's lock; then one commit, so the column appears whole or not at all.
@@ -196,7 +198,7 @@ public sealed class ModelService : IDisposable
             ColumnBulkWriter.Delete(files);
             throw;
         }
-        return Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => head, Forget));
+        return Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => embedder, Forget));
     }
 
     private VectorIndexOptions IndexOptions => new()
@@ -210,7 +212,7 @@ public sealed class ModelService : IDisposable
     private LoadedModel Load(ModelRecord record, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
-        var model = Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => LoadHead(record), Forget));
+        var model = Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => LoadEmbedder(record), Forget));
         try
         {
             CatchUp(model, progress, cancellationToken);
@@ -234,14 +236,23 @@ public sealed class ModelService : IDisposable
         lock (_lock) if (_alive.GetValueOrDefault(model.Id) == model) _alive.Remove(model.Id);
     }
 
-    private DeviseHead LoadHead(ModelRecord record)
+    private ImageEmbedder LoadEmbedder(ModelRecord record)
     {
         var weights = _models.Weights(record.Id) ?? throw new DeviseException($"Model version {record.Id} has no saved weights.");
-        var head = new DeviseHead(record.FeatureDimension, record.Options.HiddenSize, record.EmbeddingDimension, record.Options.Dropout);
-        head.LoadWeights(weights);
-        head.to(DeviceChooser.Device);
-        head.eval();
-        return head;
+        bool classify = record.Options.Mapping == MappingKind.ConSE;
+        var head = new DeviseHead(record.FeatureDimension, record.Options.HiddenSize, classify ? record.ClassLabels.Count : record.EmbeddingDimension, record.Options.Dropout);
+        try
+        {
+            head.LoadWeights(weights);
+            head.to(DeviceChooser.Device);
+            head.eval();
+        }
+        catch
+        {
+            head.Dispose();
+            throw;
+        }
+        return _embedders.Create(head, record.Options, record.ClassLabels, record.TrainImageIds);
     }
 
     /// <summary>Embeds what the active version's index lacks (the store check's repair); returns how many rows it added.</summary>

@@ -8,9 +8,20 @@ public sealed class ModelRepository(DeviseDatabase database)
     private ILiteCollection<ModelRecord> Models => database.Collection<ModelRecord>("models");
     private ILiteCollection<SettingsRecord> Settings => database.Collection<SettingsRecord>("settings");
 
-    public ModelRecord? Find(int id) => Models.FindById(id) is { Completed: true } model ? model : null;
+    public ModelRecord? Find(int id) => Models.FindById(id) is { Completed: true } model ? Upgrade(model) : null;
 
-    public IReadOnlyList<ModelRecord> All() => Models.Find(m => m.Completed).OrderBy(m => m.Id).ToList();
+    public IReadOnlyList<ModelRecord> All() => Models.Find(m => m.Completed).OrderBy(m => m.Id).Select(Upgrade).ToList();
+
+    /// <summary>
+    /// A version saved before the transfer options existed was plain DeViSE: its stored options lack them, and
+    /// reading would fill in today's defaults (label transfer on), embedding new images unlike its stored ones.
+    /// </summary>
+    private static ModelRecord Upgrade(ModelRecord model)
+    {
+        if (model.OptionsVersion < ModelRecord.CurrentOptionsVersion)
+            model.Options = model.Options with { TransferWeight = 0, EvaluatePhotos = false };
+        return model;
+    }
 
     /// <summary>Saves a finished model's record and weights together.</summary>
     public ModelRecord Add(ModelRecord model, byte[] weights) => database.Write(() =>

@@ -35,7 +35,12 @@ public sealed class LabelRecord
 /// <summary>A trained head: its configuration, split, learning curve and evaluation. Weights are in file storage.</summary>
 public sealed class ModelRecord
 {
+    /// <summary>1: options include the mapping and transfer methods (label transfer, ConSE, targets, CORAL).</summary>
+    public const int CurrentOptionsVersion = 1;
+
     public int Id { get; set; }
+    /// <summary>Which generation of <see cref="TrainingOptions"/> the options were saved as; 0 for versions older than the field.</summary>
+    public int OptionsVersion { get; set; }
     public DateTime CreatedUtc { get; set; }
     public TrainingOptions Options { get; set; } = new();
     public string Backbone { get; set; } = "";
@@ -50,6 +55,8 @@ public sealed class ModelRecord
     public List<int> TrainImageIds { get; set; } = [];
     public List<int> ValidationImageIds { get; set; } = [];
     public List<int> HeldOutImageIds { get; set; } = [];
+    /// <summary>ConSE: the labels the head classifies, in output order (the training images' labels, ordinal).</summary>
+    public List<string> ClassLabels { get; set; } = [];
     public List<EpochMetrics> History { get; set; } = [];
     public EvaluationReport? Evaluation { get; set; }
     public double DurationSeconds { get; set; }

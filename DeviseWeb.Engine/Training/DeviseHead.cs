@@ -38,8 +38,21 @@ public sealed class DeviseHead : nn.Module<Tensor, Tensor>
         return nn.functional.normalize(forward(features), p: 2, dim: 1);
     }
 
+    /// <summary>Class probabilities (softmax of the outputs) of a ConSE head, without gradients.</summary>
+    public Tensor Probabilities(Tensor features)
+    {
+        using var _ = no_grad();
+        eval();
+        return nn.functional.softmax(forward(features), 1);
+    }
+
     /// <summary>Predicted unit vectors for rows of features, computed in batches on the head's device.</summary>
-    public float[][] EmbedRows(IReadOnlyList<float[]> features, Device device, int batchSize = 4096)
+    public float[][] EmbedRows(IReadOnlyList<float[]> features, Device device, int batchSize = 4096) => Rows(features, device, batchSize, Embed);
+
+    /// <summary>Class probabilities of a ConSE head for rows of features, in batches.</summary>
+    public float[][] ProbabilityRows(IReadOnlyList<float[]> features, Device device, int batchSize = 4096) => Rows(features, device, batchSize, Probabilities);
+
+    private static float[][] Rows(IReadOnlyList<float[]> features, Device device, int batchSize, Func<Tensor, Tensor> map)
     {
         var result = new float[features.Count][];
         for (int start = 0; start < features.Count; start += batchSize)
@@ -47,7 +60,7 @@ public sealed class DeviseHead : nn.Module<Tensor, Tensor>
             using var scope = NewDisposeScope();
             int count = Math.Min(batchSize, features.Count - start);
             var batch = TensorRows.ToTensor(features.Skip(start).Take(count).ToList(), features[start].Length).to(device);
-            TensorRows.ToRows(Embed(batch)).CopyTo(result, start);
+            TensorRows.ToRows(map(batch)).CopyTo(result, start);
         }
         return result;
     }

@@ -4,15 +4,18 @@ using static TorchSharp.torch;
 
 namespace DeviseWeb.Engine.Training;
 
-/// <summary>Features and DeViSE targets (the label's text vector) of one split, as rows.</summary>
-public sealed record TrainingSet(float[][] Features, float[][] Targets)
+/// <summary>
+/// Features and targets of one split, as rows: DeViSE's text vectors, or with <see cref="Classes"/> ConSE's label
+/// indices (among <see cref="ClassCount"/> training labels).
+/// </summary>
+public sealed record TrainingSet(float[][] Features, float[][] Targets, long[]? Classes = null, int ClassCount = 0)
 {
     public int Count => Features.Length;
 }
 
 /// <summary>
-/// Trains a <see cref="DeviseHead"/> on cached features with loss 1 − mean cosine similarity,
-/// AdamW and a one-cycle schedule. Deterministic for a seed on CPU.
+/// Trains a <see cref="DeviseHead"/> on cached features with loss 1 − mean cosine similarity (DeViSE) or cross-entropy
+/// over the training labels (ConSE), AdamW and a one-cycle schedule. Deterministic for a seed on CPU.
 /// </summary>
 public sealed class HeadTrainer(Device device)
 {
@@ -22,15 +25,17 @@ public sealed class HeadTrainer(Device device)
     {
         if (train.Count == 0) throw new InvalidOperationException("No training images.");
         random.manual_seed(options.Seed);
-        int inputSize = train.Features[0].Length, outputSize = train.Targets[0].Length;
+        bool classify = train.Classes is not null;
+        int inputSize = train.Features[0].Length, outputSize = classify ? train.ClassCount : train.Targets[0].Length;
         var head = new DeviseHead(inputSize, options.HiddenSize, outputSize, options.Dropout);
         head.to(device);
         var history = new List<EpochMetrics>();
 
         using var trainX = ToTensor(train.Features);
-        using var trainY = ToTensor(train.Targets);
+        using var trainY = classify ? tensor(train.Classes!).to(device) : ToTensor(train.Targets);
         using var validX = validation.Count > 0 ? ToTensor(validation.Features) : null;
-        using var validY = validation.Count > 0 ? ToTensor(validation.Targets) : null;
+        using var validY = validation.Count > 0 ? (classify ? tensor(validation.Classes!).to(device) : ToTensor(validation.Targets)) : null;
+        Func<Tensor, Tensor, Tensor> lossOf = classify ? (output, target) => nn.functional.cross_entropy(output, target) : CosineLoss;
         int steps = (train.Count + options.BatchSize - 1) / options.BatchSize;
         using var optimizer = optim.AdamW(head.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var schedule = optim.lr_scheduler.OneCycleLR(optimizer, options.LearningRate, total_steps: steps * options.Epochs);
@@ -47,7 +52,7 @@ public sealed class HeadTrainer(Device device)
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var index = order.narrow(0, (step - 1) * options.BatchSize, Math.Min(options.BatchSize, train.Count - (step - 1) * options.BatchSize));
-                var loss = CosineLoss(head.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
+                var loss = lossOf(head.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
@@ -58,7 +63,7 @@ public sealed class HeadTrainer(Device device)
                 if (progress is not null)
                     progress.Report(Progress(TrainingPhase.Step, epoch, step, steps, options.Epochs, lossValue, null, learningRate, clock.Elapsed));
             }
-            double? validationLoss = validX is null ? null : Evaluate(head, validX, validY!);
+            double? validationLoss = validX is null ? null : Evaluate(head, validX, validY!, lossOf);
             double lastRate = optimizer.ParamGroups.First().LearningRate;
             var metrics = new EpochMetrics(epoch, lossSum / steps, validationLoss, lastRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
@@ -72,12 +77,12 @@ public sealed class HeadTrainer(Device device)
     public static Tensor CosineLoss(Tensor predicted, Tensor target) =>
         1 - nn.functional.cosine_similarity(predicted, target, dim: 1).mean();
 
-    private static double Evaluate(DeviseHead head, Tensor features, Tensor targets)
+    private static double Evaluate(DeviseHead head, Tensor features, Tensor targets, Func<Tensor, Tensor, Tensor> lossOf)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         head.eval();
-        return CosineLoss(head.forward(features), targets).item<float>();
+        return lossOf(head.forward(features), targets).item<float>();
     }
 
     private Tensor ToTensor(float[][] rows) => TensorRows.ToTensor(rows, rows[0].Length).to(device);

@@ -1,5 +1,26 @@
 namespace DeviseWeb.Engine.Training;
 
+/// <summary>How a head maps an image into the text space.</summary>
+public enum MappingKind
+{
+    /// <summary>DeViSE (Frome et al. 2013): the head regresses the label's text vector, loss 1 − cosine.</summary>
+    Devise,
+    /// <summary>
+    /// ConSE (Norouzi et al. 2014): the head is a softmax classifier over the training labels, and an image's vector
+    /// is the convex combination of its top-T labels' text vectors weighted by their probabilities.
+    /// </summary>
+    ConSE,
+}
+
+/// <summary>What label transfer averages over an image's nearest training images.</summary>
+public enum TransferSource
+{
+    /// <summary>The head's own embeddings of the neighbours.</summary>
+    HeadEmbeddings,
+    /// <summary>The text vectors of the neighbours' labels.</summary>
+    LabelVectors,
+}
+
 /// <summary>Hyperparameters of one training run; saved with the model version it produces.</summary>
 public sealed record TrainingOptions
 {
@@ -23,6 +44,36 @@ public sealed record TrainingOptions
     public double ValidationFraction { get; init; } = 0.25;
     /// <summary>Seeds the split, the initial weights, dropout and shuffling. Default 42.</summary>
     public int Seed { get; init; } = 42;
+    /// <summary>DeViSE regression or ConSE classification. Default DeViSE.</summary>
+    public MappingKind Mapping { get; init; } = MappingKind.Devise;
+    /// <summary>ConSE: how many of the most probable labels an image's vector combines. Default 10.</summary>
+    public int ConseTop { get; init; } = 10;
+    /// <summary>
+    /// Label transfer in feature space: an image's vector is blended with this weight with the softmax-weighted
+    /// average (over backbone cosine / <see cref="TransferTemperature"/>) of what its <see cref="TransferNeighbours"/>
+    /// nearest training images map to. 0 turns it off. Default 0.5: on the photo-transfer evaluation it lifted
+    /// text search over real photographs by about 8 points without costing precision on the drawings (README).
+    /// </summary>
+    public double TransferWeight { get; init; } = 0.5;
+    /// <summary>Label transfer: training images averaged per image. Default 10.</summary>
+    public int TransferNeighbours { get; init; } = 10;
+    /// <summary>Label transfer: softmax temperature over backbone cosines. Default 0.05.</summary>
+    public double TransferTemperature { get; init; } = 0.05;
+    /// <summary>Label transfer: average the neighbours' head embeddings or their labels' text vectors. Default head embeddings.</summary>
+    public TransferSource TransferSource { get; init; } = TransferSource.HeadEmbeddings;
+    /// <summary>Richer targets: weight of the mean of the label's WordNet hypernym vectors (2 levels) in its target. 0 turns it off. Default 0.</summary>
+    public double HypernymWeight { get; init; }
+    /// <summary>Richer targets: the label's text as encoded for training, "{0}" standing for the label (e.g. "a photo of a {0}"). Default "{0}".</summary>
+    public string TargetTemplate { get; init; } = "{0}";
+    /// <summary>CORAL: recolour the training features to the whole gallery's mean and covariance before training. Default false.</summary>
+    public bool AlignFeatures { get; init; }
+    /// <summary>Hubness correction (CSLS, k = 10) in the photo evaluation's text→image ranking. Default false.</summary>
+    public bool HubnessCorrection { get; init; }
+    /// <summary>
+    /// Photo-transfer evaluation: retrain with the same options without the gallery's photographs (files named
+    /// photo-* or scene-*) and measure text search on them. Doubles the training time when the gallery has photos. Default true.
+    /// </summary>
+    public bool EvaluatePhotos { get; init; } = true;
     /// <summary>Activate the new model when training finishes. Default true.</summary>
     public bool Activate { get; init; } = true;
 
@@ -36,5 +87,16 @@ public sealed record TrainingOptions
         if (HeldOutLabelCount < 0) yield return "Held-out label count cannot be negative.";
         if (ValidationFraction is < 0 or >= 1) yield return "Validation fraction must be in [0, 1).";
         if (WeightDecay < 0) yield return "Weight decay cannot be negative.";
+        if (!Enum.IsDefined(Mapping)) yield return "Mapping must be Devise or ConSE.";
+        if (ConseTop is < 1 or > 1000) yield return "ConSE top must be between 1 and 1000.";
+        if (TransferWeight is < 0 or > 1) yield return "Transfer weight must be in [0, 1].";
+        if (TransferNeighbours is < 1 or > 1000) yield return "Transfer neighbours must be between 1 and 1000.";
+        if (TransferTemperature is <= 0 or > 10) yield return "Transfer temperature must be in (0, 10].";
+        if (!Enum.IsDefined(TransferSource)) yield return "Transfer source must be HeadEmbeddings or LabelVectors.";
+        if (HypernymWeight is < 0 or >= 1) yield return "Hypernym weight must be in [0, 1).";
+        if (TargetTemplate is null || !TargetTemplate.Contains("{0}", StringComparison.Ordinal) || TargetTemplate.Length > 200)
+            yield return "Target template must contain {0} (the label) and be at most 200 characters.";
+        else if (TargetTemplate.Replace("{0}", "", StringComparison.Ordinal).IndexOfAny(['{', '}']) >= 0)
+            yield return "Target template may hold no braces other than {0}.";
     }
 }

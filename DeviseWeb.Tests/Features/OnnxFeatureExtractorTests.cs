@@ -19,7 +19,7 @@ public sealed class OnnxFeatureExtractorTests : IDisposable
     [Fact]
     public void Extract_SameImageTwice_GivesIdenticalFeatures()
     {
-        using var image = _loader.Load(TestData.DemoImage("bear", "stamp-bear.png"));
+        using var image = _loader.Load(TestData.DemoImage("bear", "photo-bear.png"));
 
         var first = _extractor.Extract(image);
         var second = _extractor.Extract(image);
@@ -32,7 +32,7 @@ public sealed class OnnxFeatureExtractorTests : IDisposable
     [Fact]
     public void Extract_DifferentImages_GivesDifferentFeatures()
     {
-        using var bear = _loader.Load(TestData.DemoImage("bear", "stamp-bear.png"));
+        using var bear = _loader.Load(TestData.DemoImage("bear", "photo-bear.png"));
         using var car = _loader.Load(TestData.DemoImage("car", Directory.GetFiles(Path.Combine(TestData.DemoDirectory, "car"), "stamp-*")
             .Select(Path.GetFileName).First()!));
 

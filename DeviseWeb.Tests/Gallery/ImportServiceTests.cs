@@ -94,7 +94,7 @@ public sealed class ImportServiceTests
         await using var engine = await EngineHost.StartEmptyAsync();
         var import = engine.Get<ImportService>();
         var gallery = engine.Get<GalleryService>();
-        await using var stream = File.OpenRead(TestData.DemoImage("bear", "stamp-bear.png"));
+        await using var stream = File.OpenRead(TestData.DemoImage("bear", "photo-bear.png"));
 
         var result = await import.ImportStreamAsync(stream, "../../etc/evil name.png", "Brown  BEAR");
 
@@ -103,7 +103,7 @@ public sealed class ImportServiceTests
         Assert.Equal(new byte[] { 0xFF, 0xD8 }, gallery.Thumbnail(result.Image.Id)[..2]);
         var stored = Path.GetFullPath(gallery.OriginalPath(result.Image.Id));
         Assert.StartsWith(Path.GetFullPath(engine.DataDirectory) + Path.DirectorySeparatorChar, stored);
-        Assert.Equal(File.ReadAllBytes(TestData.DemoImage("bear", "stamp-bear.png")), File.ReadAllBytes(stored));
+        Assert.Equal(File.ReadAllBytes(TestData.DemoImage("bear", "photo-bear.png")), File.ReadAllBytes(stored));
     }
 
     [Fact]

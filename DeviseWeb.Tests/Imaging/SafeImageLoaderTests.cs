@@ -7,7 +7,7 @@ namespace DeviseWeb.Tests.Imaging;
 
 public sealed class SafeImageLoaderTests
 {
-    private static readonly string BearStamp = TestData.DemoImage("bear", "stamp-bear.png");
+    private static readonly string BearStamp = TestData.DemoImage("bear", "photo-bear.png");
     private readonly SafeImageLoader _loader = new(50L << 20, 40_000_000);
 
     [Fact]

@@ -25,7 +25,7 @@ public static class TemplateData
 
     /// <summary>Demo images left out of the template, so tests can upload them as new content.</summary>
     public static readonly IReadOnlyList<(string Label, string FileName)> NotImported =
-        [("apple", "stamp-apple-red.png"), ("rabbit", "stamp-rabbit.png")];
+        [("apple", "photo-apple-red.png"), ("rabbit", "photo-rabbit.png")];
 
     /// <summary>Vocabulary words embedded into the template's cache; every host over a copy must use the same limit to reuse it.</summary>
     public const int VocabularyLimit = 2000;

@@ -29,7 +29,7 @@ public static class TestData
         return DemoDirectory;
     }
 
-    /// <summary>One image of the demo data, e.g. DemoImage("bear", "stamp-bear.png").</summary>
+    /// <summary>One image of the demo data, e.g. DemoImage("bear", "photo-bear.png").</summary>
     public static string DemoImage(string label, string fileName) => Path.Combine(RequireDemo(), label, fileName);
 
     /// <summary>Copies the named demo labels (all their images) into a new temporary folder-per-label dataset.</summary>

@@ -1,4 +1,5 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Evaluation;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
@@ -25,6 +26,40 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
         Assert.True(report.SeenPrecisionAt9.Value > 8 * report.SeenPrecisionAt9.Chance, $"chance {report.SeenPrecisionAt9.Chance:P0}");
         Assert.True(report.ValidationHit1!.Value >= 0.6, $"validation hit@1 {report.ValidationHit1.Value:P0}");
         Assert.True(report.ValidationHit1.Value > 8 * report.ValidationHit1.Chance, $"chance {report.ValidationHit1.Chance:P0}");
+    }
+
+    [Fact]
+    public void Train_GalleryWithPhotographs_FindsThemByTextFarAboveChanceAfterTrainingWithoutThem()
+    {
+        var report = Template.Evaluation!;
+        int photos = TemplateData.Labels.Sum(l => TemplateData.Files(l).Count(f => PhotoDomain.IsPhoto(Path.GetFileName(f))));
+
+        Assert.Equal(photos, report.PhotoImageCount);
+        var exact = report.PhotoExactPrecisionAt5!;
+        Assert.True(exact.Value > 2.5 * exact.Chance && exact.Value > exact.Chance + 0.25, $"photo P@5 {exact.Value:P0}, chance {exact.Chance:P0}");
+        var broader = report.PhotoBroaderPrecisionAt5!;
+        Assert.True(broader.Value > 1.5 * broader.Chance, $"photo P@5 broader {broader.Value:P0}, chance {broader.Chance:P0}");
+    }
+
+    [Theory]
+    [InlineData(MappingKind.ConSE, 0.0)]
+    [InlineData(MappingKind.Devise, 0.5)]
+    public async Task TrainingJob_MethodOptions_TrainsAVersionThatRetrievesAndEmbedsNewImages(MappingKind mapping, double transfer)
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var options = TemplateData.TrainingOptions with { Epochs = 15, Mapping = mapping, TransferWeight = transfer, EvaluatePhotos = false, Activate = false };
+
+        var version = await engine.TrainAsync(options);
+        var report = version.Evaluation!;
+        await engine.ActivateAsync(version.Id); // loads the version from the store: its head and mapping rebuilt from the record
+        var import = await engine.ImportAsync(TestData.CopySubset([TemplateData.NotImported[0].Label]));
+
+        Assert.Equal(1, import.Added);
+        Assert.Equal(TemplateData.ImageCount + 1, engine.Get<ModelService>().IndexedCount);
+        Assert.True(report.SeenPrecisionAt9!.Value > 6 * report.SeenPrecisionAt9.Chance, $"precision@9 {report.SeenPrecisionAt9.Value:P0}");
+        Assert.Null(report.PhotoExactPrecisionAt5);
+        Assert.Equal(mapping == MappingKind.ConSE, version.Architecture.StartsWith("ConSE", StringComparison.Ordinal));
+        Assert.Equal(transfer > 0, version.Architecture.Contains("label transfer", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class ReferencePhotosTests
 {
     private static readonly string[] Photos =
     [
-        TestData.DemoImage("bear", "stamp-bear.png"),
+        TestData.DemoImage("bear", "photo-bear.png"),
         TemplateData.NotImportedPath(0),
         TemplateData.NotImportedPath(1),
     ];

@@ -19,7 +19,7 @@ public sealed class KeywordServiceTests(TrainedEngineFixture shared)
     [Fact]
     public void ForImage_HeldOutBearStamp_AreMostlyAnimalWords()
     {
-        var bear = shared.ImageOf("bear", "stamp-bear.png");
+        var bear = shared.ImageOf("bear", "photo-bear.png");
 
         var words = Keywords.ForImage(bear.Id, k: 10).Select(w => w.Word).ToList();
 

@@ -5,7 +5,8 @@ namespace DeviseWeb.Cli;
 /// <summary>A verb, its positional arguments and its --options (flags have no value).</summary>
 public sealed class CliArguments
 {
-    private static readonly HashSet<string> Flags = ["--json", "--no-activate", "--help", "--quick", "--verbose", "--repair"];
+    private static readonly HashSet<string> Flags =
+        ["--json", "--no-activate", "--help", "--quick", "--verbose", "--repair", "--coral", "--no-coral", "--csls", "--no-csls", "--no-photo-eval"];
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
 
     public string Verb { get; }

@@ -28,6 +28,32 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
     }
 
     [Fact]
+    public void Render_VersionWithPhotoEvaluation_ShowsPhotoPrecisionBesideItsChance()
+    {
+        var cut = Context.Render<RunHistory>();
+
+        var models = Get<ModelService>();
+        var report = models.Get(models.ActiveModelId!.Value).Evaluation!;
+        var active = cut.Find($"tr[data-model-id='{models.ActiveModelId}']");
+        Assert.NotNull(report.PhotoExactPrecisionAt5);
+        Assert.Contains("%", active.QuerySelector("[data-testid=photo-exact]")!.TextContent);
+        Assert.Contains("chance", active.QuerySelector("[data-testid=photo-exact]")!.TextContent);
+        Assert.Contains("chance", active.QuerySelector("[data-testid=photo-broader]")!.TextContent);
+        Assert.Contains("Photo P@5", cut.Find("[data-testid=run-history] thead").TextContent);
+    }
+
+    [Fact]
+    public void Method_NonDefaultOptions_AreNamedInTheSettings()
+    {
+        var text = RunHistory.Method(new TrainingOptions { Mapping = MappingKind.ConSE, TransferWeight = 0.5, HubnessCorrection = true });
+
+        Assert.Contains("ConSE top 10", text);
+        Assert.Contains("label transfer 0.5", text);
+        Assert.Contains("CSLS", text);
+        Assert.Equal("", RunHistory.Method(new TrainingOptions { TransferWeight = 0, HubnessCorrection = false, AlignFeatures = false, Mapping = MappingKind.Devise, HypernymWeight = 0, TargetTemplate = "{0}" }));
+    }
+
+    [Fact]
     public async Task Activate_AnotherVersion_QueuesAnActivationJobThatMakesItActive()
     {
         // Arrange: a second version beside the template's, not activated.

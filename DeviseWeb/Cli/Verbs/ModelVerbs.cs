@@ -10,10 +10,13 @@ namespace DeviseWeb.Cli.Verbs;
 public static class ModelVerbs
 {
     public static readonly string[] TrainingOptionNames =
-        ["--epochs", "--lr", "--batch", "--hidden", "--dropout", "--holdout", "--holdout-labels", "--seed", "--no-activate"];
+        ["--epochs", "--lr", "--batch", "--hidden", "--dropout", "--holdout", "--holdout-labels", "--seed", "--no-activate",
+         "--mapping", "--conse-top", "--transfer", "--transfer-k", "--transfer-tau", "--transfer-source", "--hypernyms", "--template",
+         "--coral", "--no-coral", "--csls", "--no-csls", "--no-photo-eval"];
 
     public static async Task<int> TrainAsync(CommandContext c)
     {
+        var defaults = new TrainingOptions();
         var options = new TrainingOptions
         {
             Epochs = c.Cli.GetInt("--epochs", 30),
@@ -25,6 +28,17 @@ public static class ModelVerbs
             HeldOutLabels = (c.Cli.Get("--holdout-labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             Seed = c.Cli.GetInt("--seed", 42),
             Activate = !c.Cli.Has("--no-activate"),
+            Mapping = EnumOption(c, "--mapping", defaults.Mapping),
+            ConseTop = c.Cli.GetInt("--conse-top", defaults.ConseTop),
+            TransferWeight = c.Cli.GetDouble("--transfer", defaults.TransferWeight),
+            TransferNeighbours = c.Cli.GetInt("--transfer-k", defaults.TransferNeighbours),
+            TransferTemperature = c.Cli.GetDouble("--transfer-tau", defaults.TransferTemperature),
+            TransferSource = EnumOption(c, "--transfer-source", defaults.TransferSource),
+            HypernymWeight = c.Cli.GetDouble("--hypernyms", defaults.HypernymWeight),
+            TargetTemplate = c.Cli.Get("--template") ?? defaults.TargetTemplate,
+            AlignFeatures = c.Cli.Has("--coral") || (defaults.AlignFeatures && !c.Cli.Has("--no-coral")),
+            HubnessCorrection = c.Cli.Has("--csls") || (defaults.HubnessCorrection && !c.Cli.Has("--no-csls")),
+            EvaluatePhotos = !c.Cli.Has("--no-photo-eval"),
         };
         var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Training, Training = options }, "train");
         var model = job.Result?.Model ?? throw new DeviseException("Training finished without a model version.");
@@ -51,11 +65,11 @@ public static class ModelVerbs
     {
         var models = c.Get<ModelService>().List();
         if (c.Json) { c.WriteJson(models); return 0; }
-        c.Output.WriteLine($"{"id",4} {"created (UTC)",-17} {"epochs",6} {"val loss",8} {"ZS hit@5",8} {"P@9 seen",8} {"P@9 held",8}");
+        c.Output.WriteLine($"{"id",4} {"created (UTC)",-17} {"epochs",6} {"val loss",8} {"ZS hit@5",8} {"P@9 seen",8} {"P@9 held",8} {"photo P@5",9}");
         foreach (var m in models)
         {
             var e = m.Evaluation;
-            c.Output.WriteLine($"{m.Id,4} {m.CreatedUtc,-17:yyyy-MM-dd HH:mm} {m.Options.Epochs,6} {e?.ValidationLoss,8:0.000} {e?.ZeroShotHit5?.Value,8:P1} {e?.SeenPrecisionAt9?.Value,8:P1} {e?.HeldOutPrecisionAt9?.Value,8:P1}{(m.IsActive ? "  active" : "")}");
+            c.Output.WriteLine($"{m.Id,4} {m.CreatedUtc,-17:yyyy-MM-dd HH:mm} {m.Options.Epochs,6} {e?.ValidationLoss,8:0.000} {e?.ZeroShotHit5?.Value,8:P1} {e?.SeenPrecisionAt9?.Value,8:P1} {e?.HeldOutPrecisionAt9?.Value,8:P1} {e?.PhotoExactPrecisionAt5?.Value,9:P1}{(m.IsActive ? "  active" : "")}");
         }
         return 0;
     }
@@ -69,6 +83,11 @@ public static class ModelVerbs
         c.Output.WriteLine($"Model version {model.Id} is active; {c.Get<ModelService>().IndexedCount} images indexed.");
         return 0;
     }
+
+    private static T EnumOption<T>(CommandContext c, string name, T fallback) where T : struct, Enum => c.Cli.Get(name) is { } v
+        ? Enum.TryParse<T>(v, ignoreCase: true, out var value) && Enum.IsDefined(value) ? value
+            : throw new CliUsageException($"{name} expects one of {string.Join(", ", Enum.GetNames<T>())}, got '{v}'.")
+        : fallback;
 
     public static int? ModelOption(CommandContext c) => c.Cli.Get("--model") is null ? null : c.Cli.GetInt("--model", 0);
 
@@ -86,6 +105,8 @@ public static class ModelVerbs
         Row("validation hit@5 (seen labels)", r.ValidationHit5);
         Row("precision@9, seen labels", r.SeenPrecisionAt9);
         Row("precision@9, held-out labels", r.HeldOutPrecisionAt9);
-        c.Output.WriteLine($"({r.ImageCount} images, {r.LabelCount} labels as candidates)");
+        Row("photo transfer P@5, label names", r.PhotoExactPrecisionAt5);
+        Row("photo transfer P@5, broader words", r.PhotoBroaderPrecisionAt5);
+        c.Output.WriteLine($"({r.ImageCount} images, {r.LabelCount} labels as candidates{(r.PhotoImageCount > 0 ? $"; photo transfer over {r.PhotoImageCount} photographs, trained without them" : "")})");
     }
 }

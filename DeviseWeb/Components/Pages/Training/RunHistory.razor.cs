@@ -44,6 +44,7 @@ public sealed partial class RunHistory : IDisposable
         new() { Name = "Zero-shot hit@5", Data = _models.Select(m => 100 * (m.Evaluation?.ZeroShotHit5?.Value ?? 0)).ToArray() },
         new() { Name = "Precision@9 seen", Data = _models.Select(m => 100 * (m.Evaluation?.SeenPrecisionAt9?.Value ?? 0)).ToArray() },
         new() { Name = "Precision@9 held-out", Data = _models.Select(m => 100 * (m.Evaluation?.HeldOutPrecisionAt9?.Value ?? 0)).ToArray() },
+        new() { Name = "Photo P@5 names", Data = _models.Select(m => 100 * (m.Evaluation?.PhotoExactPrecisionAt5?.Value ?? 0)).ToArray() },
     ];
 
     protected override void OnInitialized()
@@ -107,7 +108,20 @@ public sealed partial class RunHistory : IDisposable
     }
 
     private static string Settings(ModelVersionInfo m) => string.Create(CultureInfo.InvariantCulture,
-        $"{m.Options.Epochs} epochs · lr {m.Options.LearningRate:0.#####} · batch {m.Options.BatchSize} · {m.HeldOutLabels.Count} held out · seed {m.Options.Seed}");
+        $"{m.Options.Epochs} epochs · lr {m.Options.LearningRate:0.#####} · batch {m.Options.BatchSize} · {m.HeldOutLabels.Count} held out · seed {m.Options.Seed}{Method(m.Options)}");
+
+    /// <summary>The mapping and the transfer methods a run used, when any differ from plain DeViSE.</summary>
+    internal static string Method(Engine.Training.TrainingOptions o)
+    {
+        var parts = new List<string>();
+        if (o.Mapping == Engine.Training.MappingKind.ConSE) parts.Add($"ConSE top {o.ConseTop}");
+        if (o.TransferWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"label transfer {o.TransferWeight:0.##}"));
+        if (o.HypernymWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"hypernyms {o.HypernymWeight:0.##}"));
+        if (o.TargetTemplate != "{0}") parts.Add($"\"{o.TargetTemplate}\"");
+        if (o.AlignFeatures) parts.Add("CORAL");
+        if (o.HubnessCorrection) parts.Add("CSLS");
+        return parts.Count == 0 ? "" : " · " + string.Join(" · ", parts);
+    }
 
     private static string Loss(double? loss) => loss is { } value ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "—";
 

@@ -17,6 +17,8 @@ public sealed partial class TrainingForm
     private int _batchSize;
     private int _heldOut;
     private int _seed;
+    private MappingKind _mapping;
+    private double _transferWeight;
     private string? _problem;
     private string? _queued;
 
@@ -42,6 +44,8 @@ public sealed partial class TrainingForm
         _batchSize = options.BatchSize;
         _heldOut = options.HeldOutLabelCount;
         _seed = options.Seed;
+        _mapping = options.Mapping;
+        _transferWeight = options.TransferWeight;
     }
 
     private TrainingOptions ActiveOptions() => Models.ActiveModelId is int id ? Models.Get(id).Options : new TrainingOptions();
@@ -52,6 +56,7 @@ public sealed partial class TrainingForm
         var options = ActiveOptions() with
         {
             Epochs = _epochs, LearningRate = _learningRate, BatchSize = _batchSize, HeldOutLabelCount = _heldOut, Seed = _seed,
+            Mapping = _mapping, TransferWeight = _transferWeight,
             HeldOutLabels = [], Activate = true,
         };
         JobInfo job;

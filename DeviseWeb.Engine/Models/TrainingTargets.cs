@@ -1,0 +1,40 @@
+using DeviseWeb.Engine.Text;
+using DeviseWeb.Engine.Training;
+
+namespace DeviseWeb.Engine.Models;
+
+/// <summary>
+/// What the DeViSE head learns to predict for a label: its text vector, encoded through the options' template
+/// ("a photo of a {0}") and mixed with its WordNet hypernyms' mean vector when asked.
+/// </summary>
+public sealed class TrainingTargets(LabelVectors labelVectors, Lazy<WordNetHypernyms?> hypernyms)
+{
+    /// <summary>Levels of hypernyms mixed into a target ("hammer" → "hand tool" → "tool").</summary>
+    public const int HypernymDepth = 2;
+
+    public IReadOnlyDictionary<string, float[]> For(IReadOnlyList<string> labels, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        var texts = labels.Select(l => options.TargetTemplate.Replace("{0}", l, StringComparison.Ordinal)).ToList();
+        var vectors = labelVectors.Get(texts, cancellationToken);
+        var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        for (int i = 0; i < labels.Count; i++)
+        {
+            var broader = options.HypernymWeight > 0 ? hypernyms.Value?.Of(labels[i], HypernymDepth) ?? [] : [];
+            result[labels[i]] = broader.Count == 0 ? vectors[i] : Mix(vectors[i], labelVectors.Get(broader, cancellationToken), options.HypernymWeight);
+        }
+        return result;
+    }
+
+    /// <summary>(1 − w)·label + w·mean(hypernyms), as a unit vector.</summary>
+    public static float[] Mix(float[] label, IReadOnlyList<float[]> broader, double weight)
+    {
+        var mixed = new float[label.Length];
+        for (int d = 0; d < mixed.Length; d++)
+        {
+            double mean = 0;
+            foreach (var b in broader) mean += b[d];
+            mixed[d] = (float)((1 - weight) * label[d] + weight * mean / broader.Count);
+        }
+        return VectorMath.Normalized(mixed);
+    }
+}
