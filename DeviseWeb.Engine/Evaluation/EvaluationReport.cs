@@ -1,12 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace DeviseWeb.Engine.Evaluation;
 
 /// <summary>
 /// A measured figure beside what random guessing would score, over Count cases. Best is the highest score
 /// possible where the data caps it (precision@9 of a label with 2 images is at most 2/9).
 /// </summary>
+// NaN (a diverged run saved before training refused one) is written as "NaN" rather than failing the whole response.
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record Metric(double Value, double Chance, int Count, double Best = 1.0);
 
 /// <summary>How well a model version retrieves, measured on its own split and stored with it.</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record EvaluationReport
 {
     public double? ValidationLoss { get; init; }

@@ -137,6 +137,7 @@ public sealed class ModelService : IDisposable
     internal Task<ModelVersionInfo> ActivateAsync(int modelId, IProgress<JobProgress>? progress, CancellationToken cancellationToken) => Task.Run(() =>
     {
         var record = _models.Find(modelId) ?? throw new NotFoundException($"No model version {modelId}.");
+        FiniteModelCheck.ThrowIfNotActivatable(modelId, record.History, record.Evaluation);
         lock (_loadLock)
         {
             if (ActiveModelId == modelId) return ToInfo(record, true);

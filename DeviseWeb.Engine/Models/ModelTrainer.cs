@@ -41,6 +41,8 @@ public sealed class ModelTrainer(
         try
         {
             var embeddings = embedder.Embed(rows);
+            // Before the index is built: quantising NaN vectors is meaningless.
+            FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(embedder.Head, embeddings));
             EvaluationReport evaluation;
             using (var embedded = InProcessVectorIndex.Build(labelVectors.Encoder.Dimension, ids, embeddings))
             {
@@ -49,6 +51,7 @@ public sealed class ModelTrainer(
             }
             if (options.EvaluatePhotos) evaluation = EvaluatePhotos(evaluation, data, split, labels, options, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
+            FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(history, evaluation));
 
             var record = new ModelRecord
             {

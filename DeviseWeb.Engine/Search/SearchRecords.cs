@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DeviseWeb.Engine.Gallery;
 
 namespace DeviseWeb.Engine.Search;
@@ -14,8 +15,11 @@ public static class SearchLimits
     public const int MaxBatch = 1000;
 }
 
+// NaN (a diverged run saved before training refused one) is written as "NaN" rather than failing the whole response.
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record SearchHit(ImageInfo Image, float Score);
 
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record KeywordHit(string Word, float Score);
 
 /// <summary>

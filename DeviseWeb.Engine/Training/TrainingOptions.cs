@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json.Serialization;
+
 namespace DeviseWeb.Engine.Training;
 
 /// <summary>How a head maps an image into the text space.</summary>
@@ -21,9 +24,27 @@ public enum TransferSource
     LabelVectors,
 }
 
-/// <summary>Hyperparameters of one training run; saved with the model version it produces.</summary>
+/// <summary>
+/// Hyperparameters of one training run; saved with the model version it produces. Every option has a lower and an
+/// upper bound (<see cref="Validate"/>, shared by the web app and the CLI), and JSON naming an option that does not
+/// exist is refused rather than silently ignored.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record TrainingOptions
 {
+    public const int MaxEpochs = 10_000;
+    public const int MaxBatchSize = 65_536;
+    public const int MaxHiddenSize = 16_384;
+    public const int MaxHeldOutLabelCount = 10_000;
+    public const int MaxHeldOutLabels = 1_000;
+    public const int MaxHeldOutLabelChars = 200;
+    public const double MaxLearningRate = 1;
+    /// <summary>
+    /// AdamW shrinks each weight by learningRate × weightDecay per step; with both at most 1 that factor stays in
+    /// [0, 1], so decay can never blow the weights up (1e6 did: the loss went NaN).
+    /// </summary>
+    public const double MaxWeightDecay = 1;
+
     /// <summary>Passes over the training images. Default 30.</summary>
     public int Epochs { get; init; } = 30;
     /// <summary>Peak learning rate of the one-cycle schedule. Default 0.002.</summary>
@@ -77,26 +98,39 @@ public sealed record TrainingOptions
     /// <summary>Activate the new model when training finishes. Default true.</summary>
     public bool Activate { get; init; } = true;
 
+    /// <summary>One message per option out of bounds, each starting with the option's name.</summary>
     public IEnumerable<string> Validate()
     {
-        if (Epochs is < 1 or > 10_000) yield return "Epochs must be between 1 and 10000.";
-        if (LearningRate is <= 0 or > 1) yield return "Learning rate must be in (0, 1].";
-        if (BatchSize is < 1 or > 65_536) yield return "Batch size must be between 1 and 65536.";
-        if (HiddenSize is < 1 or > 16_384) yield return "Hidden size must be between 1 and 16384.";
-        if (Dropout is < 0 or >= 1) yield return "Dropout must be in [0, 1).";
-        if (HeldOutLabelCount < 0) yield return "Held-out label count cannot be negative.";
-        if (ValidationFraction is < 0 or >= 1) yield return "Validation fraction must be in [0, 1).";
-        if (WeightDecay < 0) yield return "Weight decay cannot be negative.";
+        if (Epochs is < 1 or > MaxEpochs) yield return $"Epochs must be between 1 and {MaxEpochs} (got {Epochs}).";
+        if (!double.IsFinite(LearningRate) || LearningRate is <= 0 or > MaxLearningRate)
+            yield return $"LearningRate must be greater than 0 and at most {MaxLearningRate} (got {Show(LearningRate)}).";
+        if (BatchSize is < 1 or > MaxBatchSize) yield return $"BatchSize must be between 1 and {MaxBatchSize} (got {BatchSize}).";
+        if (!double.IsFinite(WeightDecay) || WeightDecay is < 0 or > MaxWeightDecay)
+            yield return $"WeightDecay must be between 0 and {MaxWeightDecay} (got {Show(WeightDecay)}).";
+        if (HiddenSize is < 1 or > MaxHiddenSize) yield return $"HiddenSize must be between 1 and {MaxHiddenSize} (got {HiddenSize}).";
+        if (!double.IsFinite(Dropout) || Dropout is < 0 or >= 1) yield return $"Dropout must be at least 0 and less than 1 (got {Show(Dropout)}).";
+        if (HeldOutLabelCount is < 0 or > MaxHeldOutLabelCount)
+            yield return $"HeldOutLabelCount must be between 0 and {MaxHeldOutLabelCount} (got {HeldOutLabelCount}).";
+        if (HeldOutLabels is null || HeldOutLabels.Count > MaxHeldOutLabels)
+            yield return $"HeldOutLabels may name at most {MaxHeldOutLabels} labels.";
+        else if (HeldOutLabels.Any(l => l is null || l.Length > MaxHeldOutLabelChars))
+            yield return $"HeldOutLabels: each label must be given and at most {MaxHeldOutLabelChars} characters long.";
+        if (!double.IsFinite(ValidationFraction) || ValidationFraction is < 0 or >= 1)
+            yield return $"ValidationFraction must be at least 0 and less than 1 (got {Show(ValidationFraction)}).";
         if (!Enum.IsDefined(Mapping)) yield return "Mapping must be Devise or ConSE.";
-        if (ConseTop is < 1 or > 1000) yield return "ConSE top must be between 1 and 1000.";
-        if (TransferWeight is < 0 or > 1) yield return "Transfer weight must be in [0, 1].";
-        if (TransferNeighbours is < 1 or > 1000) yield return "Transfer neighbours must be between 1 and 1000.";
-        if (TransferTemperature is <= 0 or > 10) yield return "Transfer temperature must be in (0, 10].";
-        if (!Enum.IsDefined(TransferSource)) yield return "Transfer source must be HeadEmbeddings or LabelVectors.";
-        if (HypernymWeight is < 0 or >= 1) yield return "Hypernym weight must be in [0, 1).";
+        if (ConseTop is < 1 or > 1000) yield return $"ConseTop must be between 1 and 1000 (got {ConseTop}).";
+        if (!double.IsFinite(TransferWeight) || TransferWeight is < 0 or > 1) yield return $"TransferWeight must be between 0 and 1 (got {Show(TransferWeight)}).";
+        if (TransferNeighbours is < 1 or > 1000) yield return $"TransferNeighbours must be between 1 and 1000 (got {TransferNeighbours}).";
+        if (!double.IsFinite(TransferTemperature) || TransferTemperature is <= 0 or > 10)
+            yield return $"TransferTemperature must be greater than 0 and at most 10 (got {Show(TransferTemperature)}).";
+        if (!Enum.IsDefined(TransferSource)) yield return "TransferSource must be HeadEmbeddings or LabelVectors.";
+        if (!double.IsFinite(HypernymWeight) || HypernymWeight is < 0 or >= 1)
+            yield return $"HypernymWeight must be at least 0 and less than 1 (got {Show(HypernymWeight)}).";
         if (TargetTemplate is null || !TargetTemplate.Contains("{0}", StringComparison.Ordinal) || TargetTemplate.Length > 200)
-            yield return "Target template must contain {0} (the label) and be at most 200 characters.";
+            yield return "TargetTemplate must contain {0} (the label) and be at most 200 characters.";
         else if (TargetTemplate.Replace("{0}", "", StringComparison.Ordinal).IndexOfAny(['{', '}']) >= 0)
-            yield return "Target template may hold no braces other than {0}.";
+            yield return "TargetTemplate may hold no braces other than {0}.";
     }
+
+    private static string Show(double value) => value.ToString("G", CultureInfo.InvariantCulture);
 }

@@ -1,8 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace DeviseWeb.Engine.Training;
 
 public enum TrainingPhase { Step, Epoch }
 
 /// <summary>Reported after every step and after every epoch (the latter with validation loss).</summary>
+// NaN (a diverged run saved before training refused one) is written as "NaN" rather than failing the whole response.
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record TrainingProgress(
     TrainingPhase Phase,
     int Epoch,
@@ -20,4 +24,5 @@ public sealed record TrainingProgress(
 }
 
 /// <summary>One point of the learning curve, saved with the model version.</summary>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double? ValidationLoss, double LearningRate, double ElapsedSeconds);

@@ -22,7 +22,7 @@ public static class ImagesApi
             .WithSummary("Upload images (multipart field 'files', repeatable, at most Devise:Limits:MaxFilesPerRequest (20); optional 'label'). Returns one result per file; 400 when every file is rejected; 429 with Retry-After when too many uploads run at once.")
             .DescribeMultipart(("files", MultipartDocs.Field.Files, "The images"), ("label", MultipartDocs.Field.Text, "Label for every file (optional)"))
             .Produces<UploadResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(429)
-            .WithBodyLimit(BodyLimitKind.Upload).RequireRateLimiting(ApiRateLimits.Uploads);
+            .WithBodyLimit(BodyLimitKind.Upload).RequireRateLimiting(ApiRateLimits.Uploads).WithPerClientLimit(CostKind.Upload);
         images.MapGet("/{id:int}", (int id, GalleryService gallery) => Results.Ok(gallery.Get(id)))
             .WithSummary("One gallery image.").Produces<ImageInfo>().ProducesProblem(404);
         images.MapGet("/{id:int}/keywords", KeywordsAsync).WithSummary("Nearest words (WordNet nouns and the dataset's labels) to an image.")

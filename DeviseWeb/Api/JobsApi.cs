@@ -21,7 +21,8 @@ public static class JobsApi
     {
         editor.MapPost("/training", StartTrainingAsync).WithTags("Training")
             .WithSummary("Queue a training job (JSON TrainingOptions; an empty body takes the defaults). It waits behind a running job.")
-            .Accepts<TrainingOptions>(isOptional: true, "application/json").Produces<JobInfo>(202).ProducesProblem(400).ProducesProblem(409);
+            .Accepts<TrainingOptions>(isOptional: true, "application/json").Produces<JobInfo>(202).ProducesProblem(400).ProducesProblem(409)
+            .ProducesProblem(415).ProducesProblem(429).WithPerClientLimit(CostKind.Training);
         api.MapGet("/training", TrainingOverview).WithTags("Training")
             .WithSummary("The running (else latest) training job, with its learning curve and log, and the newest training jobs.").Produces<TrainingOverview>();
 
@@ -31,7 +32,7 @@ public static class JobsApi
         jobs.MapGet("/{id}", (string id, JobQueue queue) => Results.Ok(queue.Get(id) ?? throw new NotFoundException($"No job {id}.")))
             .WithSummary("One job: state, progress, learning curve so far (training), log, result.").Produces<JobInfo>().ProducesProblem(404);
         editor.MapPost("/jobs/{id}/cancel", Cancel).WithTags("Jobs").WithSummary("Cancel a queued or running job.")
-            .Produces<JobInfo>(202).ProducesProblem(404).ProducesProblem(409);
+            .Produces<JobInfo>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(429).WithPerClientLimit(CostKind.Training);
 
         var models = api.MapGroup("/models").WithTags("Models");
         models.MapGet("/", (ModelService service) => Results.Ok(service.List()))
@@ -40,7 +41,7 @@ public static class JobsApi
             .WithSummary("One model version.").Produces<ModelVersionInfo>().ProducesProblem(404);
         editor.MapPost("/models/{id:int}/activate", Activate).WithTags("Models")
             .WithSummary("Queue an activation job: the version's gallery embeddings are completed, then swapped in whole; searches keep working meanwhile.")
-            .Produces<JobInfo>(202).ProducesProblem(404).ProducesProblem(409);
+            .Produces<JobInfo>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(429).WithPerClientLimit(CostKind.Training);
         return jobs;
     }
 

@@ -15,7 +15,7 @@ public static class SearchApi
 {
     public static RouteGroupBuilder MapSearchApi(this RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/search").WithTags("Search");
+        var group = api.MapGroup("/search").WithTags("Search").WithPerClientLimit(CostKind.Search);
         group.MapGet("/", Search)
             .WithSummary("Search the gallery by words (q, repeatable or comma-separated), gallery images (img) and reference photos (ref).")
             .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);

@@ -3,6 +3,7 @@ using DeviseWeb.Api;
 using DeviseWeb.Components;
 using DeviseWeb.Engine;
 using DeviseWeb.Hubs;
+using DeviseWeb.Security;
 using DeviseWeb.Services;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
@@ -36,6 +37,7 @@ public static class DeviseWebExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 
         AddRequestLimits(services, configuration);
+        services.AddWebSurface(configuration);
 
         services.AddRazorComponents()
             .AddInteractiveServerComponents()
@@ -77,6 +79,7 @@ public static class DeviseWebExtensions
     /// <summary>Middleware and endpoints: static assets, pages, the API, the hub and the OpenAPI document.</summary>
     public static WebApplication MapDeviseWeb(this WebApplication app)
     {
+        app.UseWebSurface();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandlingPath = "/error", CreateScopeForErrors = true });
         // Pages get the friendly not-found page; the API and the hub keep their own status codes and bodies.
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
@@ -88,6 +91,7 @@ public static class DeviseWebExtensions
             return next(context);
         });
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<JsonBodyRequirementMiddleware>();
         app.UseRateLimiter();
         app.UseStaticFiles(new StaticFileOptions
         {
@@ -113,6 +117,7 @@ public static class DeviseWebExtensions
     public static WebApplicationBuilder CreateDeviseWebBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.ReadAppSettingsBesideTheApp();
         // Package assets (MudBlazor, blazor.web.js) from the build output in any environment, not only Development;
         // a published app has no runtime manifest and serves them from its wwwroot instead.
         builder.WebHost.UseStaticWebAssets();

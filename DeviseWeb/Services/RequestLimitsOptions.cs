@@ -42,6 +42,15 @@ public sealed class RequestLimitsOptions
     /// <summary>Image queries that wait for a turn before the next gets 429. Default 8.</summary>
     public int ImageQueryQueue { get; set; } = 8;
 
+    /// <summary>Searches (GET /api/search, image and batch queries) one client may make per minute. Default 600.</summary>
+    public int SearchesPerMinute { get; set; } = 600;
+
+    /// <summary>Training starts, cancellations and activations one client may ask for per minute. Default 20.</summary>
+    public int TrainingRequestsPerMinute { get; set; } = 20;
+
+    /// <summary>Upload requests one client may make per minute (each up to MaxFilesPerRequest files). Default 120.</summary>
+    public int UploadsPerMinute { get; set; } = 120;
+
     /// <summary>Seconds a client told 429 is asked to wait (Retry-After). Default 2.</summary>
     public int RetryAfterSeconds { get; set; } = 2;
 

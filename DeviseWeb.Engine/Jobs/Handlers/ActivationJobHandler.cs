@@ -9,7 +9,11 @@ public sealed class ActivationJobHandler(ModelService models) : IJobHandler
 
     public string Describe(JobRequest request) => $"Activate model version {request.ModelId}";
 
-    public void Validate(JobRequest request) => models.Get(request.ModelId ?? throw new InvalidInputException("Which model version to activate?"));
+    public void Validate(JobRequest request)
+    {
+        var model = models.Get(request.ModelId ?? throw new InvalidInputException("Which model version to activate?"));
+        FiniteModelCheck.ThrowIfNotActivatable(model.Id, model.History, model.Evaluation);
+    }
 
     public async Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken) =>
         new() { Model = await models.ActivateAsync(request.ModelId!.Value, context.Progress, cancellationToken).ConfigureAwait(false) };
