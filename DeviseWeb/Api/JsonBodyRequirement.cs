@@ -12,18 +12,29 @@ namespace DeviseWeb.Api;
 /// </summary>
 public sealed class JsonBodyRequirementMiddleware(RequestDelegate next)
 {
-    public Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         if (context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>() is { Kind: BodyLimitKind.Json or BodyLimitKind.Batch }
             && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !HttpMethods.IsOptions(request.Method)
             && (HasBody(context) || !string.IsNullOrEmpty(request.ContentType)) && !IsJson(request.ContentType))
         {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
-                detail: $"This endpoint reads JSON: send Content-Type: application/json (got '{request.ContentType ?? "none"}').").ExecuteAsync(context);
+            await UnsupportedMediaType(request).ExecuteAsync(context);
+            return;
         }
-        return next(context);
+        await next(context);
+        // Endpoints that declare a JSON body are refused by the router itself, with an empty 415; give it the same reason.
+        if (context.Response is { StatusCode: StatusCodes.Status415UnsupportedMediaType, HasStarted: false }
+            && request.Path.StartsWithSegments("/api"))
+            await UnsupportedMediaType($"This endpoint does not read '{request.ContentType ?? "no content type"}'; "
+                + "send Content-Type: application/json (see /openapi/v1.json).").ExecuteAsync(context);
     }
+
+    private static IResult UnsupportedMediaType(HttpRequest request) =>
+        UnsupportedMediaType($"This endpoint reads JSON: send Content-Type: application/json (got '{request.ContentType ?? "none"}').");
+
+    private static IResult UnsupportedMediaType(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type", detail: detail);
 
     private static bool HasBody(HttpContext context) =>
         context.Request.ContentLength > 0

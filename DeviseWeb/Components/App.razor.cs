@@ -9,6 +9,8 @@ public sealed partial class App
 {
     [CascadingParameter] private HttpContext HttpContext { get; set; } = default!;
 
+    private string? ScriptNonce => Security.SecurityHeadersMiddleware.ScriptNonce(HttpContext);
+
     private IComponentRenderMode? PageRenderMode =>
         HttpContext.AcceptsInteractiveRouting() ? RenderMode.InteractiveServer : null;
 }
