@@ -10,5 +10,8 @@ out=$(realpath -m "${1:-$repo/dist/devise}")
 cd "$repo"
 
 rm -rf "$out"
-dotnet publish DeviseWeb/DeviseWeb.csproj -c Release -r linux-x64 --self-contained true -o "$out" -nologo -v q
+# Its own intermediate folders (artifacts/publish): a self-contained build in DeviseWeb/bin would replace the
+# framework-dependent one that scripts/run.sh, scripts/devise and the tests start with `dotnet DeviseWeb.dll`.
+dotnet publish DeviseWeb/DeviseWeb.csproj -c Release -r linux-x64 --self-contained true --artifacts-path "$repo/artifacts/publish" \
+    -o "$out" -nologo -v q
 echo "Published to $out; start it with: $out/DeviseWeb --urls http://127.0.0.1:5080"

@@ -37,18 +37,27 @@ public sealed class AppProcess : IAsyncDisposable
     /// <summary>The last lines the app wrote, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', _output.TakeLast(60));
 
-    public static async Task<AppProcess> StartAsync(string dataDirectory, TimeSpan timeout)
+    public static Task<AppProcess> StartAsync(string dataDirectory, TimeSpan timeout)
     {
         string apiKey = SeedAdmin(dataDirectory);
         string dll = TestData.AppDll();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         start.ArgumentList.Add(dll);
+        return StartAsync(start, dataDirectory, timeout);
+    }
+
+    /// <summary>A published app's own executable, started from another directory as a service manager would.</summary>
+    public static Task<AppProcess> StartExecutableAsync(string executable, string workingDirectory, string dataDirectory, TimeSpan timeout) =>
+        StartAsync(new ProcessStartInfo(executable) { WorkingDirectory = workingDirectory }, dataDirectory, timeout);
+
+    private static async Task<AppProcess> StartAsync(ProcessStartInfo start, string dataDirectory, TimeSpan timeout)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add("http://127.0.0.1:0"); // the OS picks a free port
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
@@ -58,7 +67,7 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["Devise__VocabularyLimit"] = WebTestData.VocabularyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
 
-        var app = new AppProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start."));
+        var app = new AppProcess(Process.Start(start) ?? throw new InvalidOperationException($"{start.FileName} did not start."));
         var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         app._process.OutputDataReceived += (_, e) => app.Heard(e.Data, started);
         app._process.ErrorDataReceived += (_, e) => app.Heard(e.Data, started);
