@@ -30,10 +30,14 @@ public sealed class PublishedAppTests
             using var page = await http.GetAsync("/");
             using var status = await http.GetAsync("/api/status");
             using var search = await http.GetAsync("/api/search?q=dog&k=3");
+            string html = await page.Content.ReadAsStringAsync();
+            string blazorScript = System.Text.RegularExpressions.Regex.Match(html, "_framework/blazor\\.web\\.[^\"]*js").Value;
+            using var script = await http.GetAsync("/" + blazorScript);
 
             // Assert
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
-            Assert.Contains("DeviseWeb", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("DeviseWeb", html, StringComparison.Ordinal);
+            Assert.True(script.StatusCode == HttpStatusCode.OK, $"the page's Blazor script '{blazorScript}' answered {(int)script.StatusCode}");
             Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, status.StatusCode);
             Assert.True(search.StatusCode == HttpStatusCode.OK, $"search: {(int)search.StatusCode} {await search.Content.ReadAsStringAsync()}\n{app.RecentOutput}");
