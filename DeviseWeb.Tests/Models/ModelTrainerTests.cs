@@ -83,10 +83,10 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
         var error = Assert.Throws<InvalidInputException>(() => queue.Enqueue(new JobRequest { Kind = JobKind.Training, Training = options }));
 
         Assert.Contains("Epochs", error.Message);
-        Assert.Contains("Learning rate", error.Message);
-        Assert.Contains("Batch size", error.Message);
+        Assert.Contains("LearningRate", error.Message);
+        Assert.Contains("BatchSize", error.Message);
         Assert.Contains("Dropout", error.Message);
-        Assert.Contains("Validation fraction", error.Message);
+        Assert.Contains("ValidationFraction", error.Message);
         Assert.Throws<InvalidInputException>(() => queue.Enqueue(new JobRequest { Kind = JobKind.Training }));
         Assert.Equal(before, queue.Recent().Select(j => j.Id));
     }
