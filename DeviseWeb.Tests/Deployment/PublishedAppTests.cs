@@ -26,7 +26,7 @@ public sealed class PublishedAppTests
 
             // Act
             await using var app = await AppProcess.StartExecutableAsync(Path.Combine(output, "DeviseWeb"), Path.GetTempPath(), data, TimeSpan.FromSeconds(120));
-            using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+            using var http = app.CreateClient(TimeSpan.FromSeconds(60));
             using var page = await http.GetAsync("/");
             using var status = await http.GetAsync("/api/status");
             using var search = await http.GetAsync("/api/search?q=dog&k=3");

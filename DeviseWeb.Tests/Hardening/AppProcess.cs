@@ -39,7 +39,6 @@ public sealed class AppProcess : IAsyncDisposable
 
     public static Task<AppProcess> StartAsync(string dataDirectory, TimeSpan timeout)
     {
-        string apiKey = SeedAdmin(dataDirectory);
         string dll = TestData.AppDll();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
@@ -55,6 +54,7 @@ public sealed class AppProcess : IAsyncDisposable
 
     private static async Task<AppProcess> StartAsync(ProcessStartInfo start, string dataDirectory, TimeSpan timeout)
     {
+        string apiKey = SeedAdmin(dataDirectory);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         start.UseShellExecute = false;

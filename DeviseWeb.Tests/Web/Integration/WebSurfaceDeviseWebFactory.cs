@@ -22,11 +22,12 @@ public sealed class WebSurfaceDeviseWebFactory : DeviseWebFactory
         builder.UseSetting("Devise:Limits:UploadsPerMinute", perMinute);
     }
 
-    /// <summary>A request as if from <paramref name="client"/>'s address; the test server otherwise leaves it empty.</summary>
+    /// <summary>An Admin script's request as if from <paramref name="client"/>'s address; the test server otherwise leaves it empty.</summary>
     public Task<HttpContext> SendFromAsync(IPAddress client, string method, string pathAndQuery, string? contentType = null, byte[]? body = null) =>
         Server.SendAsync(context =>
         {
             context.Connection.RemoteIpAddress = client;
+            context.Request.Headers.Authorization = "Bearer " + AdminKey;
             context.Request.Method = method;
             var uri = new Uri("http://localhost" + pathAndQuery);
             context.Request.Path = uri.AbsolutePath;
