@@ -102,6 +102,9 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Devise:VocabularyLimit", WebTestData.VocabularyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Devise:FirstStart", "false");
         builder.UseSetting("Devise:SeedDirectory", Path.Combine(DataDirectory, "no-seed"));
+        // Every test client shares one address; the per-client budgets are tested on a host of their own (WebSurfaceDeviseWebFactory).
+        foreach (var budget in new[] { "SearchesPerMinute", "TrainingRequestsPerMinute", "UploadsPerMinute" })
+            builder.UseSetting($"Devise:Limits:{budget}", "1000000");
     }
 
     async Task IAsyncLifetime.DisposeAsync()
