@@ -45,8 +45,13 @@ def multipart(field, paths, extra=None):
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+API_KEY = None  # set from --key before the clients start; each process inherits it
+
+
 def request(conn, method, path, body=None, content_type=None):
     headers = {"Content-Type": content_type} if content_type else {}
+    if API_KEY:
+        headers["Authorization"] = f"Bearer {API_KEY}"
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
     response.read()
@@ -136,8 +141,11 @@ def main():
     parser.add_argument("--image-clients", type=int, default=4, help="of --clients, how many send photo queries")
     parser.add_argument("--images", default="data/demo")
     parser.add_argument("--pid", type=int, required=True, help="the app's process id, for its peak memory")
+    parser.add_argument("--key", help="an API key (the API needs a signed-in user)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    global API_KEY
+    API_KEY = args.key
     url = urllib.parse.urlsplit(args.url)
     images = demo_images(args.images)
     if not images:

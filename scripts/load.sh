@@ -22,6 +22,9 @@ if [[ -z $store || ! -f $store/bench-seeded.json ]]; then
 fi
 rm -rf "$work"
 cp -r "$store" "$work"
+# The API needs a signed-in user: an Editor (photo queries and uploads) with an API key, made on the scratch copy.
+echo 'load-test-password' | "${devise[@]}" users add load --role editor --data "$work" >&2
+key=$("${devise[@]}" users key load --data "$work" 2>/dev/null | tail -1)
 
 # Every load client comes from loopback: lift the per-client budgets, which would otherwise measure the limiter.
 Devise__DataDirectory=$work Devise__FirstStart=false Logging__LogLevel__Default=Warning \
@@ -30,12 +33,12 @@ Devise__DataDirectory=$work Devise__FirstStart=false Logging__LogLevel__Default=
 app=$!
 trap 'kill -TERM $app 2>/dev/null || true; wait $app 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
-    /usr/bin/python3 -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/api/status', timeout=2)" 2>/dev/null && break
+    /usr/bin/python3 -c "import urllib.request; urllib.request.urlopen(urllib.request.Request('http://127.0.0.1:$port/api/status', headers={'Authorization': 'Bearer $key'}), timeout=2)" 2>/dev/null && break
     kill -0 $app 2>/dev/null || { echo "the app exited; see /tmp/devise-load-app.log" >&2; exit 1; }
     sleep 1
 done
 echo "load: $(nproc) cores, $(uptime)" >&2
-/usr/bin/python3 scripts/load-client.py --url "http://127.0.0.1:$port" --pid $app --images data/demo "$@"
+/usr/bin/python3 scripts/load-client.py --url "http://127.0.0.1:$port" --key "$key" --pid $app --images data/demo "$@"
 # Stopping it the way a service manager would: in-flight uploads finish, the running training job is cancelled.
 started=$(date +%s.%N)
 kill -TERM $app
