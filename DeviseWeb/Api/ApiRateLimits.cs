@@ -38,11 +38,14 @@ public static class ApiRateLimits
         builder.WithMetadata(new PerClientLimit(kind));
 
     /// <summary>
-    /// Who a request's budget belongs to: the remote address (the real client's behind a trusted reverse proxy, see
-    /// ReverseProxyOptions). The one place to change once requests carry a signed-in user.
+    /// Who a request's budget belongs to: the signed-in user (cookie or API key), so teammates behind one proxy or
+    /// NAT keep their own budgets; else the remote address (the real client's behind a trusted reverse proxy, see
+    /// ReverseProxyOptions). The rate limiter runs after authentication for this.
     /// </summary>
     public static string ClientPartitionKey(HttpContext context) =>
-        context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        context.User.Identity is { IsAuthenticated: true, Name: { } name }
+            ? "user:" + name
+            : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 
     private static RateLimitPartition<string> PerClient(HttpContext context)
     {

@@ -25,6 +25,7 @@ public static class DeviseAuthExtensions
         services.AddSingleton<UserAccounts>();
         services.AddSingleton<ApiKeys>();
         services.AddSingleton<FirstAdminSetup>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton<AuditLog>();
         services.AddScoped<UserAudit>();
         services.AddSingleton<PublicLinks>();

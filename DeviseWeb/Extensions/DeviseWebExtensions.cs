@@ -92,13 +92,13 @@ public static class DeviseWebExtensions
         });
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<JsonBodyRequirementMiddleware>();
-        app.UseRateLimiter();
         app.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = new PhysicalFileProvider(AssetsDirectory()),
             OnPrepareResponse = c => c.Context.Response.Headers.CacheControl = "public, max-age=3600",
         });
         app.UseDeviseAuth();
+        app.UseRateLimiter(); // after authentication: budgets are per signed-in user
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();

@@ -51,6 +51,12 @@ public sealed class RequestLimitsOptions
     /// <summary>Upload requests one client may make per minute (each up to MaxFilesPerRequest files). Default 120.</summary>
     public int UploadsPerMinute { get; set; } = 120;
 
+    /// <summary>Failed sign-ins allowed per minute for one user name. Default 10.</summary>
+    public int FailedSignInsPerMinute { get; set; } = 10;
+
+    /// <summary>Failed sign-ins allowed per minute from one client address, whatever the names. Default 50.</summary>
+    public int FailedSignInsPerAddressPerMinute { get; set; } = 50;
+
     /// <summary>Seconds a client told 429 is asked to wait (Retry-After). Default 2.</summary>
     public int RetryAfterSeconds { get; set; } = 2;
 

@@ -116,4 +116,24 @@ public sealed class SignInTests(DeviseWebFactory app)
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
+
+    [Fact]
+    public async Task SignIn_PastTheFailedAttemptsForOneName_RefusedWith429EvenWithTheRightPassword()
+    {
+        // Arrange
+        app.Services.GetRequiredService<UserAccounts>().Add("guessed", UserRole.Viewer, DeviseWebFactory.Password);
+        using var client = app.CreateAnonymousClient();
+        for (int i = 0; i < 10; i++)
+            using (var wrong = await CookieSignIn.PostSignInAsync(client, "guessed", "guess " + i)) Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+
+        // Act
+        using var right = await CookieSignIn.PostSignInAsync(client, "guessed", DeviseWebFactory.Password);
+        using var other = await CookieSignIn.PostSignInAsync(app.CreateAnonymousClient(), DeviseWebFactory.UserFor(UserRole.Viewer), DeviseWebFactory.Password);
+
+        // Assert
+        Assert.Equal((HttpStatusCode)429, right.StatusCode);
+        Assert.True(int.Parse(right.Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Contains("Too many failed sign-ins", await right.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, other.StatusCode); // another name from the same address still signs in
+    }
 }

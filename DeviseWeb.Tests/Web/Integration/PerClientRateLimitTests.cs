@@ -1,3 +1,4 @@
+using DeviseWeb.Accounts;
 using System.Net;
 using System.Text;
 using DeviseWeb.Engine.Jobs;
@@ -6,8 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DeviseWeb.Tests.Web.Integration;
 
 /// <summary>
-/// Each client has a per-minute budget for searches, training requests and uploads: past it, 429 with Retry-After,
-/// while another client is still served.
+/// Each signed-in user (or, signed out, each address) has a per-minute budget for searches, training requests and
+/// uploads: past it, 429 with Retry-After, while another user at the same address is still served.
 /// </summary>
 [Collection(WebSurfaceAppCollection.Name)]
 public sealed class PerClientRateLimitTests(WebSurfaceDeviseWebFactory app)
@@ -15,16 +16,16 @@ public sealed class PerClientRateLimitTests(WebSurfaceDeviseWebFactory app)
     private const int Budget = WebSurfaceDeviseWebFactory.PerMinute;
 
     [Fact]
-    public async Task Search_PastTheBudget_Returns429WithRetryAfterAndServesOtherClients()
+    public async Task Search_PastTheBudget_Returns429WithRetryAfterAndServesAnotherUserAtTheSameAddress()
     {
         // Arrange
         var client = IPAddress.Parse("10.0.0.1");
         for (int i = 0; i < Budget; i++)
-            Assert.Equal(200, (await app.SendFromAsync(client, "GET", "/api/search?q=dog&k=1")).Response.StatusCode);
+            Assert.Equal(200, (await app.SendFromAsync(client, "GET", "/api/search?q=dog&k=1", role: UserRole.Viewer)).Response.StatusCode);
 
         // Act
-        var refused = await app.SendFromAsync(client, "GET", "/api/search?q=dog&k=1");
-        var other = await app.SendFromAsync(IPAddress.Parse("10.0.0.2"), "GET", "/api/search?q=dog&k=1");
+        var refused = await app.SendFromAsync(client, "GET", "/api/search?q=dog&k=1", role: UserRole.Viewer);
+        var other = await app.SendFromAsync(client, "GET", "/api/search?q=dog&k=1", role: UserRole.Editor);
 
         // Assert
         Assert.Equal(429, refused.Response.StatusCode);

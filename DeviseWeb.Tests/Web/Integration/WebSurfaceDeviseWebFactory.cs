@@ -1,3 +1,4 @@
+using DeviseWeb.Accounts;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -22,12 +23,16 @@ public sealed class WebSurfaceDeviseWebFactory : DeviseWebFactory
         builder.UseSetting("Devise:Limits:UploadsPerMinute", perMinute);
     }
 
-    /// <summary>An Admin script's request as if from <paramref name="client"/>'s address; the test server otherwise leaves it empty.</summary>
-    public Task<HttpContext> SendFromAsync(IPAddress client, string method, string pathAndQuery, string? contentType = null, byte[]? body = null) =>
+    /// <summary>
+    /// A script's request with <paramref name="role"/>'s key (Editor unless told) as if from <paramref name="client"/>'s
+    /// address; the test server otherwise leaves it empty. Budgets are per user: the other tests here use the Admin's.
+    /// </summary>
+    public Task<HttpContext> SendFromAsync(IPAddress client, string method, string pathAndQuery, string? contentType = null, byte[]? body = null,
+        UserRole role = UserRole.Editor) =>
         Server.SendAsync(context =>
         {
             context.Connection.RemoteIpAddress = client;
-            context.Request.Headers.Authorization = "Bearer " + AdminKey;
+            context.Request.Headers.Authorization = "Bearer " + KeyFor(role);
             context.Request.Method = method;
             var uri = new Uri("http://localhost" + pathAndQuery);
             context.Request.Path = uri.AbsolutePath;

@@ -18,6 +18,7 @@ public sealed partial class SignInPage
     [Inject] private UserAccounts Users { get; set; } = default!;
     [Inject] private FirstAdminSetup Setup { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private SignInThrottle Throttle { get; set; } = default!;
 
     private string? _error;
 
@@ -29,9 +30,19 @@ public sealed partial class SignInPage
 
     private async Task SignInAsync()
     {
-        var user = Users.CheckPassword(Input!.Name ?? "", Input!.Password ?? "");
+        string name = Input!.Name ?? "", address = HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (Throttle.RetryAfter(address, name) is { } wait)
+        {
+            int seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            _error = $"Too many failed sign-ins; try again in {seconds} s.";
+            HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            PageStatus.Set(HttpContext, StatusCodes.Status429TooManyRequests);
+            return;
+        }
+        var user = Users.CheckPassword(name, Input!.Password ?? "");
         if (user is null)
         {
+            Throttle.Failed(address, name);
             _error = "Wrong user name or password.";
             return;
         }
