@@ -95,7 +95,7 @@ def background(host, port, seconds, images, out):
     next_upload = time.monotonic()
     while time.monotonic() < end:
         try:
-            conn.request("GET", "/api/training")
+            conn.request("GET", "/api/training", headers={"Authorization": f"Bearer {API_KEY}"} if API_KEY else {})
             overview = json.loads(conn.getresponse().read())
             if not overview.get("isRunning"):
                 status = request(conn, "POST", "/api/training", b"", None)
