@@ -1,7 +1,6 @@
 using DeviseWeb.Accounts;
 using DeviseWeb.Audit;
 using DeviseWeb.Engine;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components;
 
 namespace DeviseWeb.Components.Pages.Account;
@@ -50,8 +49,7 @@ public sealed partial class SetupPage
             return;
         }
         Audit.Record(admin.Name, "create first admin", admin.Name);
-        await HttpContext.SignInAsync(AuthSchemes.Cookie, AccountPrincipal.Create(admin, AuthSchemes.Cookie, Users.StampOf(admin.Name)),
-            new AuthenticationProperties { IsPersistent = true });
+        await CookieSession.StartAsync(HttpContext, Users, admin);
         Navigation.NavigateTo("./");
     }
 

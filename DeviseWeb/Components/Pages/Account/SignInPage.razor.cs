@@ -46,8 +46,7 @@ public sealed partial class SignInPage
             _error = "Wrong user name or password.";
             return;
         }
-        await HttpContext.SignInAsync(AuthSchemes.Cookie, AccountPrincipal.Create(user, AuthSchemes.Cookie, Users.StampOf(user.Name)),
-            new AuthenticationProperties { IsPersistent = true });
+        await CookieSession.StartAsync(HttpContext, Users, user);
         Navigation.NavigateTo(LocalUrl.OrHome(ReturnUrl));
     }
 
