@@ -39,6 +39,30 @@ public sealed class BoundedCache<TKey, TValue>(int capacity, IEqualityComparer<T
         }
     }
 
+    /// <summary>
+    /// The values of <paramref name="keys"/> in order; the keys not held are made together, once each, by
+    /// <paramref name="make"/> (which returns one value per key it is given, in order) and kept.
+    /// </summary>
+    public TValue[] GetOrMakeMany(IReadOnlyList<TKey> keys, Func<TKey[], IReadOnlyList<TValue>> make)
+    {
+        var result = new TValue[keys.Count];
+        var missing = new List<int>();
+        for (int i = 0; i < keys.Count; i++)
+            if (TryGet(keys[i], out var value)) result[i] = value;
+            else missing.Add(i);
+        if (missing.Count == 0) return result;
+        var distinct = missing.Select(i => keys[i]).Distinct(_nodes.Comparer).ToArray();
+        var made = make(distinct);
+        var byKey = new Dictionary<TKey, TValue>(_nodes.Comparer);
+        for (int i = 0; i < distinct.Length; i++)
+        {
+            Set(distinct[i], made[i]);
+            byKey[distinct[i]] = made[i];
+        }
+        foreach (var i in missing) result[i] = byKey[keys[i]];
+        return result;
+    }
+
     public void Remove(TKey key)
     {
         lock (_lock) if (_nodes.Remove(key, out var node)) _order.Remove(node);

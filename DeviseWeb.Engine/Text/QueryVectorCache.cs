@@ -18,22 +18,8 @@ public sealed class QueryVectorCache(ITextEncoder inner, int capacity = 10_000) 
     public float[][] Encode(IReadOnlyList<string> phrases, CancellationToken cancellationToken = default)
     {
         if (phrases.Count > MaxCachedRequest) return inner.Encode(phrases, cancellationToken);
-        var result = new float[phrases.Count][];
-        var missing = new List<string>();
-        for (int i = 0; i < phrases.Count; i++)
-            if (_cache.TryGet(phrases[i], out var vector)) result[i] = (float[])vector.Clone();
-            else missing.Add(phrases[i]);
-        if (missing.Count == 0) return result;
-        var distinct = missing.Distinct(StringComparer.Ordinal).ToArray();
-        var encoded = inner.Encode(distinct, cancellationToken);
-        var byPhrase = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        for (int i = 0; i < distinct.Length; i++)
-        {
-            _cache.Set(distinct[i], encoded[i]);
-            byPhrase[distinct[i]] = encoded[i];
-        }
-        for (int i = 0; i < phrases.Count; i++) result[i] ??= (float[])byPhrase[phrases[i]].Clone();
-        return result;
+        return _cache.GetOrMakeMany(phrases, missing => inner.Encode(missing, cancellationToken))
+            .Select(vector => (float[])vector.Clone()).ToArray();
     }
 
     public void Dispose() => (inner as IDisposable)?.Dispose();
