@@ -10,11 +10,11 @@ public sealed class ImageEmbedderFactory(FeatureStore features, ImageRepository 
 {
     /// <summary>Takes ownership of <paramref name="head"/>, disposing it if building fails.</summary>
     internal ImageEmbedder Create(DeviseHead head, TrainingOptions options, IReadOnlyList<string> classLabels, IReadOnlyList<int> referenceIds,
-        CancellationToken cancellationToken = default)
+        DomainScaling? scaling, CancellationToken cancellationToken = default)
     {
         try
         {
-            var embedder = new ImageEmbedder(head, options, options.Mapping == MappingKind.ConSE ? labelVectors.Get(classLabels, cancellationToken) : null);
+            var embedder = new ImageEmbedder(head, options, options.Mapping == MappingKind.ConSE ? labelVectors.Get(classLabels, cancellationToken) : null, scaling);
             if (embedder.NeedsReference)
             {
                 // Images deleted or relabelled since training: the reference is the training images as they are now.

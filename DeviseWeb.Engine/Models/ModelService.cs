@@ -253,7 +253,7 @@ public sealed class ModelService : IDisposable
             head.Dispose();
             throw;
         }
-        return _embedders.Create(head, record.Options, record.ClassLabels, record.TrainImageIds);
+        return _embedders.Create(head, record.Options, record.ClassLabels, record.TrainImageIds, record.DomainScaling);
     }
 
     /// <summary>Embeds what the active version's index lacks (the store check's repair); returns how many rows it added.</summary>

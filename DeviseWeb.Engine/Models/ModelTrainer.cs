@@ -36,7 +36,11 @@ public sealed class ModelTrainer(
         var rows = features.GetMany(ids);
         var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken));
 
-        var (embedder, history, classLabels) = Fit(data, split.TrainImageIds, split.ValidationImageIds, options, progress, cancellationToken);
+        var photoSplit = options.EvaluatePhotos ? PhotoSplit(data, split) : null;
+        var inSplit = split.TrainImageIds.Concat(split.ValidationImageIds).Concat(split.HeldOutImageIds).ToHashSet();
+        var domain = new TargetDomain(ids, ids.Where(id => !inSplit.Contains(id)).ToList());
+        var fitter = new HeadFitter(embedders, options, new PassProgress(progress, HeadFitter.Passes(options, domain) + (photoSplit is null ? 0 : HeadFitter.Passes(options, photoSplit.Domain))));
+        var (embedder, history, classLabels, scaling) = fitter.Fit(data, split.TrainImageIds, split.ValidationImageIds, domain, photoEvaluation: false, cancellationToken);
         LoadedModel? model = null; // owns the embedder once created
         try
         {
@@ -49,7 +53,7 @@ public sealed class ModelTrainer(
                 evaluation = Evaluator.Evaluate(new EvaluationInput(embedded, data.LabelOf, labels, labels.Select(l => vectorOf[l]).ToArray()),
                     split.ValidationImageIds, split.HeldOutImageIds, split.HeldOutLabels, history.LastOrDefault()?.ValidationLoss);
             }
-            if (options.EvaluatePhotos) evaluation = EvaluatePhotos(evaluation, data, split, labels, options, cancellationToken);
+            if (photoSplit is not null) evaluation = EvaluatePhotos(evaluation, data, photoSplit, labels, fitter, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(history, evaluation));
 
@@ -59,7 +63,7 @@ public sealed class ModelTrainer(
                 Architecture = Describe(options, features.Dimension, labelVectors.Encoder.Dimension, classLabels.Count),
                 FeatureDimension = features.Dimension, EmbeddingDimension = labelVectors.Encoder.Dimension,
                 Labels = labels, HeldOutLabels = [.. split.HeldOutLabels], TrainImageIds = [.. split.TrainImageIds],
-                ValidationImageIds = [.. split.ValidationImageIds], HeldOutImageIds = [.. split.HeldOutImageIds], ClassLabels = [.. classLabels],
+                ValidationImageIds = [.. split.ValidationImageIds], HeldOutImageIds = [.. split.HeldOutImageIds], ClassLabels = [.. classLabels], DomainScaling = scaling,
                 History = history, Evaluation = evaluation, DurationSeconds = clock.Elapsed.TotalSeconds, Completed = true,
             };
             var weights = embedder.Head.SaveWeights();
@@ -88,52 +92,33 @@ public sealed class ModelTrainer(
         return string.Join(" + ", parts);
     }
 
-    /// <summary>The rows a run reads: every gallery image's features, label and label target.</summary>
-    private sealed record TrainingData(int[] Ids, float[][] Rows, IReadOnlyDictionary<int, string> LabelOf, IReadOnlyDictionary<string, float[]> TargetOf)
+    /// <summary>The photo-transfer evaluation's images: the run's split minus the photographs, and the photographs; null when it cannot run.</summary>
+    private PhotoEvaluationSplit? PhotoSplit(TrainingData data, DatasetSplit split)
     {
-        private readonly Dictionary<int, int> _rowOf = Ids.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
-
-        public float[] Row(int id) => Rows[_rowOf[id]];
+        var photos = images.PhotoIds().Where(data.LabelOf.ContainsKey).ToList();
+        if (photos.Count == 0) return null;
+        var isPhoto = photos.ToHashSet();
+        var train = split.TrainImageIds.Where(id => !isPhoto.Contains(id)).ToList();
+        if (train.Count == 0 || train.Select(id => data.LabelOf[id]).Distinct().Count() < 2) return null;
+        return new PhotoEvaluationSplit(train, split.ValidationImageIds.Where(id => !isPhoto.Contains(id)).ToList(), photos);
     }
 
-    /// <summary>Trains a head on the given images (features recoloured by CORAL when asked) and wraps it with its mapping.</summary>
-    private (ImageEmbedder Embedder, List<EpochMetrics> History, List<string> ClassLabels) Fit(TrainingData data, IReadOnlyList<int> trainIds,
-        IReadOnlyList<int> validationIds, TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>The photographs stand for the gallery the second head is adapted to and embeds.</summary>
+    private sealed record PhotoEvaluationSplit(List<int> Train, List<int> Validation, List<int> Photos)
     {
-        var classLabels = trainIds.Select(id => data.LabelOf[id]).Distinct().Order(StringComparer.Ordinal).ToList();
-        var classOf = classLabels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => (long)p.i, StringComparer.Ordinal);
-        var trainRows = trainIds.Select(data.Row).ToArray();
-        var validationRows = validationIds.Select(data.Row).ToArray();
-        if (options.AlignFeatures && trainRows.Length > 1)
-        {
-            var aligned = TransferMath.Coral([.. trainRows, .. validationRows], data.Rows);
-            trainRows = aligned[..trainRows.Length];
-            validationRows = aligned[trainRows.Length..];
-        }
-        bool classify = options.Mapping == MappingKind.ConSE;
-        TrainingSet SetOf(IReadOnlyList<int> set, float[][] setRows) => new(setRows, set.Select(id => data.TargetOf[data.LabelOf[id]]).ToArray(),
-            classify ? set.Select(id => classOf.GetValueOrDefault(data.LabelOf[id], 0)).ToArray() : null, classLabels.Count);
-        // Validation images whose label has no training image (possible for tiny labels) have no class: ConSE leaves them out.
-        var validationSet = classify ? validationIds.Where(id => classOf.ContainsKey(data.LabelOf[id])).ToList() : validationIds.ToList();
-        var validationSetRows = classify ? validationIds.Select((id, i) => (id, i)).Where(p => classOf.ContainsKey(data.LabelOf[p.id])).Select(p => validationRows[p.i]).ToArray() : validationRows;
-        var (head, history) = new HeadTrainer(DeviceChooser.Device).Train(SetOf(trainIds, trainRows), SetOf(validationSet, validationSetRows), options, progress, cancellationToken);
-        return (embedders.Create(head, options, classLabels, trainIds, cancellationToken), history, classLabels);
+        public TargetDomain Domain { get; } = new(Photos, Photos);
     }
 
     /// <summary>
     /// The photo-transfer evaluation: the same options retrained without the gallery's photographs, then text search
     /// over those photographs only. The version itself still trains on every image.
     /// </summary>
-    private EvaluationReport EvaluatePhotos(EvaluationReport evaluation, TrainingData data, DatasetSplit split, IReadOnlyList<string> labels,
-        TrainingOptions options, CancellationToken cancellationToken)
+    private EvaluationReport EvaluatePhotos(EvaluationReport evaluation, TrainingData data, PhotoEvaluationSplit photoSplit, IReadOnlyList<string> labels,
+        HeadFitter fitter, CancellationToken cancellationToken)
     {
-        var photos = images.PhotoIds().Where(data.LabelOf.ContainsKey).ToList();
-        if (photos.Count == 0) return evaluation;
-        var isPhoto = photos.ToHashSet();
-        var train = split.TrainImageIds.Where(id => !isPhoto.Contains(id)).ToList();
-        if (train.Count == 0 || train.Select(id => data.LabelOf[id]).Distinct().Count() < 2) return evaluation;
-        var validation = split.ValidationImageIds.Where(id => !isPhoto.Contains(id)).ToList();
-        var (embedder, _, _) = Fit(data, train, validation, options, null, cancellationToken);
+        var photos = photoSplit.Photos;
+        var options = fitter.Options;
+        var (embedder, _, _, _) = fitter.Fit(data, photoSplit.Train, photoSplit.Validation, photoSplit.Domain, photoEvaluation: true, cancellationToken);
         using (embedder)
         {
             var photoLabels = photos.Select(id => data.LabelOf[id]).ToList();

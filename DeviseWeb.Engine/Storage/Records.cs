@@ -57,6 +57,8 @@ public sealed class ModelRecord
     public List<int> HeldOutImageIds { get; set; } = [];
     /// <summary>ConSE: the labels the head classifies, in output order (the training images' labels, ordinal).</summary>
     public List<string> ClassLabels { get; set; } = [];
+    /// <summary>Per-domain normalisation's statistics, frozen at training; null when the version was trained without it.</summary>
+    public DomainScaling? DomainScaling { get; set; }
     public List<EpochMetrics> History { get; set; } = [];
     public EvaluationReport? Evaluation { get; set; }
     public double DurationSeconds { get; set; }

@@ -88,6 +88,17 @@ public sealed record TrainingOptions
     public string TargetTemplate { get; init; } = "{0}";
     /// <summary>CORAL: recolour the training features to the whole gallery's mean and covariance before training. Default false.</summary>
     public bool AlignFeatures { get; init; }
+    /// <summary>
+    /// Per-domain normalisation: the head trains on features standardised by the training images' own per-dimension
+    /// mean and spread, and embeds the gallery standardised by the gallery's. Default false.
+    /// </summary>
+    public bool NormalizeDomains { get; init; }
+    /// <summary>
+    /// Self-training: after a first head, the more confident half of the gallery images outside the run's split (in the
+    /// photo evaluation, the photographs) get their nearest training label as a pseudo-label, and a second head trains
+    /// with them. Doubles training time. Default false.
+    /// </summary>
+    public bool SelfTraining { get; init; }
     /// <summary>Hubness correction (CSLS, k = 10) in the photo evaluation's text→image ranking. Default false.</summary>
     public bool HubnessCorrection { get; init; }
     /// <summary>

@@ -1,5 +1,6 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Evaluation;
+using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
@@ -60,6 +61,58 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
         Assert.Null(report.PhotoExactPrecisionAt5);
         Assert.Equal(mapping == MappingKind.ConSE, version.Architecture.StartsWith("ConSE", StringComparison.Ordinal));
         Assert.Equal(transfer > 0, version.Architecture.Contains("label transfer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TrainingJob_WithPhotoEvaluation_ReportsTheSecondHeadAsItsOwnPassAfterTheLearningCurve()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var events = new List<JobEvent>();
+        using var _ = engine.Get<JobQueue>().Subscribe(e => { lock (events) events.Add(e); });
+
+        var job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Training, Training = TemplateData.TrainingOptions with { Epochs = 4, Activate = false } });
+
+        Assert.Equal(JobState.Finished, job.State);
+        var training = events.Where(e => e.Training is not null).Select(e => e.Training!).ToList();
+        int firstSecond = training.FindIndex(t => t.PhotoEvaluation);
+        Assert.True(firstSecond > 0, "no progress from the photo evaluation's head");
+        Assert.All(training[..firstSecond], t => Assert.Equal((1, 2), (t.Pass, t.Passes)));
+        Assert.All(training[firstSecond..], t => Assert.Equal((2, 2), (t.Pass, t.Passes)));
+        Assert.All(training[..firstSecond], t => Assert.InRange(t.Fraction, 0, 0.5));
+        Assert.All(training[firstSecond..], t => Assert.InRange(t.Fraction, 0.5, 1));
+        Assert.Equal(4, job.Epochs.Count); // the second head's epochs are not the model's learning curve
+        Assert.Contains(job.Log, l => l.Contains("Photo evaluation: training a head without the photographs", StringComparison.Ordinal));
+        Assert.NotNull(job.Result?.Model?.Evaluation?.PhotoExactPrecisionAt5);
+    }
+
+    [Fact]
+    public async Task TrainingJob_DomainNormalisationAndSelfTraining_EmbedTheSameAfterARestart()
+    {
+        string directory = await TemplateData.CopyAsync();
+        try
+        {
+            var options = TemplateData.TrainingOptions with { Epochs = 8, NormalizeDomains = true, SelfTraining = true };
+            int imageId;
+            float[] before;
+            ModelVersionInfo version;
+            await using (var engine = await EngineHost.StartAsync(directory))
+            {
+                version = await engine.TrainAsync(options);
+                using var lease = engine.Get<ModelService>().Acquire();
+                imageId = lease.Model.Index.Ids()[0];
+                before = lease.Model.Embed(engine.Get<FeatureStore>().GetMany([imageId]))[0];
+            }
+            await using var reopened = await EngineHost.StartAsync(directory);
+            using var reloaded = reopened.Get<ModelService>().Acquire();
+            var after = reloaded.Model.Embed(reopened.Get<FeatureStore>().GetMany([imageId]))[0];
+
+            Assert.Equal(version.Id, reloaded.Model.Id);
+            Assert.NotNull(reloaded.Model.Record.DomainScaling); // saved with the version, so a restart embeds as training did
+            Assert.True(VectorMath.Cosine(before, after) > 0.9999f, $"cosine {VectorMath.Cosine(before, after)}");
+            var photo = version.Evaluation!.PhotoExactPrecisionAt5!;
+            Assert.True(photo.Value > 2.5 * photo.Chance, $"photo P@5 {photo.Value:P0}, chance {photo.Chance:P0}");
+        }
+        finally { TemplateData.DeleteQuietly(directory); }
     }
 
     [Fact]

@@ -111,6 +111,16 @@ public static class CliCommands
               --holdout N (10)       labels held out entirely for zero-shot evaluation
               --holdout-labels a,b   hold out these labels too
               --seed N (42) --no-activate
+              --mapping Devise|ConSE (Devise) --conse-top N (10)
+                                     regress label vectors, or ConSE's convex combination of the top labels
+              --transfer X (0.5) --transfer-k N (10) --transfer-tau X (0.05) --transfer-source HeadEmbeddings|LabelVectors
+                                     label transfer: blend with the nearest training images (0 turns it off)
+              --hypernyms X (0) --template "a photo of a {0}"   richer label targets
+              --coral                align training features to the gallery's statistics (CORAL)
+              --normalize-domains    standardise training and gallery features each by their own statistics
+              --self-training        retrain with the gallery's confident predictions as pseudo-labels
+              --csls                 hubness correction in the photo evaluation's ranking
+              --no-photo-eval        skip the photo-transfer evaluation (a second head without photo-*/scene-* images)
           eval [--model N]           Metrics of a model version with chance level beside them.
           models                     Model versions and their metrics.
           activate N                 Make model version N the one searches use.

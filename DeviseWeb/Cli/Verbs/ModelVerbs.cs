@@ -12,7 +12,7 @@ public static class ModelVerbs
     public static readonly string[] TrainingOptionNames =
         ["--epochs", "--lr", "--batch", "--hidden", "--dropout", "--holdout", "--holdout-labels", "--seed", "--no-activate",
          "--mapping", "--conse-top", "--transfer", "--transfer-k", "--transfer-tau", "--transfer-source", "--hypernyms", "--template",
-         "--coral", "--no-coral", "--csls", "--no-csls", "--no-photo-eval"];
+         "--coral", "--no-coral", "--csls", "--no-csls", "--normalize-domains", "--self-training", "--no-photo-eval"];
 
     public static async Task<int> TrainAsync(CommandContext c)
     {
@@ -38,6 +38,8 @@ public static class ModelVerbs
             TargetTemplate = c.Cli.Get("--template") ?? defaults.TargetTemplate,
             AlignFeatures = c.Cli.Has("--coral") || (defaults.AlignFeatures && !c.Cli.Has("--no-coral")),
             HubnessCorrection = c.Cli.Has("--csls") || (defaults.HubnessCorrection && !c.Cli.Has("--no-csls")),
+            NormalizeDomains = c.Cli.Has("--normalize-domains"),
+            SelfTraining = c.Cli.Has("--self-training"),
             EvaluatePhotos = !c.Cli.Has("--no-photo-eval"),
         };
         var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Training, Training = options }, "train");
