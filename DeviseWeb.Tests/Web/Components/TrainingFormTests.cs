@@ -49,13 +49,14 @@ public sealed class TrainingFormTests(DeviseWebFactory app) : BunitTestBase(app.
             cut.Find("input#training-epochs").Input("5000");
             cut.Find("input#training-batch-size").Input("16");
             cut.Find("input#training-seed").Input("9");
+            cut.Find("input#training-hypernyms").Input("0.4");
             cut.Find("form").Submit();
 
             started = Jobs.Latest(JobKind.Training);
             Assert.NotNull(started);
             Assert.True(started.IsActive, $"the new job is queued or running, not {started.State}");
             var options = started.Request.Training!;
-            Assert.Equal((5000, 16, 9, true), (options.Epochs, options.BatchSize, options.Seed, options.Activate));
+            Assert.Equal((5000, 16, 9, 0.4, true), (options.Epochs, options.BatchSize, options.Seed, options.HypernymWeight, options.Activate));
             Assert.Empty(cut.FindAll("[data-testid=training-error]"));
         }
         finally

@@ -19,6 +19,7 @@ public sealed partial class TrainingForm
     private int _seed;
     private MappingKind _mapping;
     private double _transferWeight;
+    private double _hypernymWeight;
     private string? _problem;
     private string? _queued;
 
@@ -46,6 +47,7 @@ public sealed partial class TrainingForm
         _seed = options.Seed;
         _mapping = options.Mapping;
         _transferWeight = options.TransferWeight;
+        _hypernymWeight = options.HypernymWeight;
     }
 
     private TrainingOptions ActiveOptions() => Models.ActiveModelId is int id ? Models.Get(id).Options : new TrainingOptions();
@@ -56,7 +58,7 @@ public sealed partial class TrainingForm
         var options = ActiveOptions() with
         {
             Epochs = _epochs, LearningRate = _learningRate, BatchSize = _batchSize, HeldOutLabelCount = _heldOut, Seed = _seed,
-            Mapping = _mapping, TransferWeight = _transferWeight,
+            Mapping = _mapping, TransferWeight = _transferWeight, HypernymWeight = _hypernymWeight,
             HeldOutLabels = [], Activate = true,
         };
         JobInfo job;
