@@ -88,7 +88,10 @@ public sealed class ModelTrainer(
         var head = DeviseHead.Describe(featureDimension, options.HiddenSize, options.Mapping == MappingKind.ConSE ? classCount : embeddingDimension, options.Dropout);
         var parts = new List<string> { options.Mapping == MappingKind.ConSE ? $"ConSE(top {options.ConseTop}) over {head}" : head };
         if (options.TransferWeight > 0) parts.Add($"label transfer {options.TransferWeight:0.##} (k {options.TransferNeighbours}, τ {options.TransferTemperature:0.###}, {options.TransferSource})");
+        if (options.HypernymWeight > 0) parts.Add($"hypernym targets {options.HypernymWeight:0.##}");
         if (options.AlignFeatures) parts.Add("CORAL");
+        if (options.NormalizeDomains) parts.Add("per-domain normalisation");
+        if (options.SelfTraining) parts.Add("self-training");
         return string.Join(" + ", parts);
     }
 

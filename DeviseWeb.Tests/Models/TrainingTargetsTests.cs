@@ -44,11 +44,11 @@ public sealed class TrainingTargetsTests
     }
 
     [Fact]
-    public void For_Defaults_AreTheLabelsOwnVectors()
+    public void For_NoHypernymsNoTemplate_AreTheLabelsOwnVectors()
     {
         var vectors = new LabelVectors(new Lazy<ITextEncoder>(new CountingEncoder()));
 
-        var targets = new TrainingTargets(vectors, WordNet).For(["sheep"], new TrainingOptions(), CancellationToken.None);
+        var targets = new TrainingTargets(vectors, WordNet).For(["sheep"], new TrainingOptions { HypernymWeight = 0 }, CancellationToken.None);
 
         Assert.Equal(vectors.Get(["sheep"])[0], targets["sheep"]);
     }

@@ -45,12 +45,14 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
     [Fact]
     public void Method_NonDefaultOptions_AreNamedInTheSettings()
     {
-        var text = RunHistory.Method(new TrainingOptions { Mapping = MappingKind.ConSE, TransferWeight = 0.5, HubnessCorrection = true });
+        var text = RunHistory.Method(new TrainingOptions { Mapping = MappingKind.ConSE, TransferWeight = 0.5, HubnessCorrection = true, NormalizeDomains = true, SelfTraining = true });
 
+        Assert.Contains("per-domain normalisation", text);
+        Assert.Contains("self-training", text);
         Assert.Contains("ConSE top 10", text);
         Assert.Contains("label transfer 0.5", text);
         Assert.Contains("CSLS", text);
-        Assert.Equal("", RunHistory.Method(new TrainingOptions { TransferWeight = 0, HubnessCorrection = false, AlignFeatures = false, Mapping = MappingKind.Devise, HypernymWeight = 0, TargetTemplate = "{0}" }));
+        Assert.Equal("", RunHistory.Method(new TrainingOptions { TransferWeight = 0, HubnessCorrection = false, AlignFeatures = false, Mapping = MappingKind.Devise, HypernymWeight = 0, TargetTemplate = "{0}", NormalizeDomains = false, SelfTraining = false }));
     }
 
     [Fact]

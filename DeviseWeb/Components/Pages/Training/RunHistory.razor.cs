@@ -119,6 +119,8 @@ public sealed partial class RunHistory : IDisposable
         if (o.HypernymWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"hypernyms {o.HypernymWeight:0.##}"));
         if (o.TargetTemplate != "{0}") parts.Add($"\"{o.TargetTemplate}\"");
         if (o.AlignFeatures) parts.Add("CORAL");
+        if (o.NormalizeDomains) parts.Add("per-domain normalisation");
+        if (o.SelfTraining) parts.Add("self-training");
         if (o.HubnessCorrection) parts.Add("CSLS");
         return parts.Count == 0 ? "" : " · " + string.Join(" · ", parts);
     }
