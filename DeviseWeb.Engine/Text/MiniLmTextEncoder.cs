@@ -26,7 +26,11 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = phrases.Skip(start).Take(BatchSize).ToArray();
-            var vectors = _encoder.Encode(batch, cancellationToken);
+            float[][] vectors;
+            // The encoder stops ONNX Runtime through its terminate flag, which surfaces as a runtime error: a cancelled
+            // job would be recorded as failed.
+            try { vectors = _encoder.Encode(batch, cancellationToken); }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested) { throw new OperationCanceledException(cancellationToken); }
             for (int i = 0; i < vectors.Length; i++) result[start + i] = VectorMath.Normalized(vectors[i]);
         }
         return result;

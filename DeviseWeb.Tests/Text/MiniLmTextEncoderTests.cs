@@ -39,5 +39,15 @@ public sealed class MiniLmTextEncoderTests : IDisposable
         Assert.True(VectorMath.Cosine(batched[67], single[0]) > 0.999f);
     }
 
+    [Fact]
+    public void Encode_CancelledWhileEncoding_ThrowsOperationCanceled()
+    {
+        var phrases = Enumerable.Range(0, 20_000).Select(i => $"a photograph of thing number {i}").ToList();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+
+        // Whether it lands between batches or inside ONNX Runtime (its terminate flag), a cancelled job must read as cancelled.
+        Assert.ThrowsAny<OperationCanceledException>(() => _encoder.Encode(phrases, cancel.Token));
+    }
+
     public void Dispose() => _encoder.Dispose();
 }
