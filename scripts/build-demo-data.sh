@@ -3,6 +3,7 @@
 #
 #   <out>/<label>/<file>.png     e.g. data/demo/polar_bear/emoji-google-1f43b-200d-2744-fe0f.png
 #   <out>/<label>/scene-*.jpg    the scene photographs (tuxpaint-data's templates), labelled in scenes.tsv
+#   <out>/<label>/gcompris-*.webp  photographs from GCompris's activities, labelled in gcompris.tsv
 #   <out>/labels.tsv             folder <TAB> label text <TAB> image count <TAB> sources
 #   <out>/SOURCES.md             where the images come from and under which licence
 #   <out>/LICENSE-*.txt          licence texts shipped by the source packages
@@ -14,25 +15,32 @@
 #                                                               photo-<name>.png (photo cut-outs, listed in
 #                                                               scripts/demo-data/photo-stamps.txt)
 #   * Debian package tuxpaint-data            (GPL-2)        -> scene-<name>.jpg (scenes.tsv)
+#   * Debian package gcompris-qt-data       (per image: CC-BY, CC-BY-SA, CC0, public domain)
+#                                                            -> gcompris-<activity>-<name>.webp (gcompris.tsv;
+#                                                               unpacked from its Qt resource files by
+#                                                               scripts/demo-data/rcc-extract.py)
 #   * npm emoji-datasource-google@16.0.0      (Apache-2.0)   -> emoji-google-<code>.png
 #   * npm emoji-datasource-twitter@16.0.0     (CC-BY-4.0)    -> emoji-twitter-<code>.png
 # Labels come from the stamps' English descriptions and the emoji names, cleaned
 # up by the rules in scripts/demo-data/labels.map. Labels are merged across sources.
 # The photo-* and scene-* files are real photographs: the photo-transfer evaluation's test domain (README).
+# The gcompris-* files are real photographs too, but training images there: more photographs among the labelled ones.
 #
 # Idempotent: <out>/.demo-data-version records the script version plus a hash of
 # this script and the label map; when it matches, the script exits at once.
-# Environment: DEMO_DATA_CACHE (default <out>/../.cache) holds the npm packages;
+# Environment: DEMO_DATA_CACHE (default <out>/../.cache) holds the npm packages and the unpacked GCompris images;
 #              DEMO_DATA_FORCE=1 rebuilds even when up to date.
 set -euo pipefail
 
-SCRIPT_VERSION=2
+SCRIPT_VERSION=3
 EMOJI_VERSION=16.0.0
 EMOJI_SETS=(google twitter)
 STAMPS_PKG=tuxpaint-stamps-default
 STAMPS_DIR=/usr/share/tuxpaint/stamps
 SCENES_PKG=tuxpaint-data
 SCENES_DIR=/usr/share/tuxpaint/templates
+GCOMPRIS_PKG=gcompris-qt-data
+GCOMPRIS_DIR=/usr/share/gcompris-qt/rcc
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 self=$here/$(basename "${BASH_SOURCE[0]}")
@@ -40,6 +48,8 @@ repo=$(cd "$here/.." && pwd)
 map=$here/demo-data/labels.map
 photos=$here/demo-data/photo-stamps.txt
 scenes=$here/demo-data/scenes.tsv
+gcompris=$here/demo-data/gcompris.tsv
+rcc_extract=$here/demo-data/rcc-extract.py
 
 out=${1:-$repo/data/demo}
 case $out in /*) ;; *) out=$PWD/$out ;; esac
@@ -55,7 +65,7 @@ die() { log "error: $*"; exit 1; }
 [[ -f $map ]] || die "label map not found: $map"
 command -v node >/dev/null || die "node is required"
 
-want_version="v$SCRIPT_VERSION $(cat "$self" "$map" "$photos" "$scenes" | sha256sum | cut -c1-16) emoji=$EMOJI_VERSION"
+want_version="v$SCRIPT_VERSION $(cat "$self" "$map" "$photos" "$scenes" "$gcompris" "$rcc_extract" | sha256sum | cut -c1-16) emoji=$EMOJI_VERSION"
 
 # ----------------------------------------------------------------- fast path
 if [[ ${DEMO_DATA_FORCE:-0} != 1 && -f $marker && -f $out/labels.tsv ]] &&
@@ -93,6 +103,10 @@ ensure_deb() { # <package> <path it provides> <about>
 }
 ensure_stamps() { ensure_deb "$STAMPS_PKG" "$STAMPS_DIR/animals" "about 160 MB download"; }
 ensure_scenes() { ensure_deb "$SCENES_PKG" "$SCENES_DIR/sheep.jpg" "about 8 MB download"; }
+ensure_gcompris() {
+    ensure_deb "$GCOMPRIS_PKG" "$GCOMPRIS_DIR/erase.rcc" "about 44 MB download"
+    command -v python3 >/dev/null || ensure_deb python3-minimal /usr/bin/python3 "to unpack Qt resource files"
+}
 
 npm_pkg_version() { # <package dir> -> version or empty
     node -e 'try { process.stdout.write(require(process.argv[1] + "/package.json").version) } catch (e) {}' "$1"
@@ -122,21 +136,35 @@ ensure_emoji() {
 
 ensure_stamps
 ensure_scenes
+ensure_gcompris
 ensure_emoji
 
 stamps_version=$(dpkg-query -W -f='${Version}' "$STAMPS_PKG" 2>/dev/null || echo unknown)
 scenes_version=$(dpkg-query -W -f='${Version}' "$SCENES_PKG" 2>/dev/null || echo unknown)
+gcompris_version=$(dpkg-query -W -f='${Version}' "$GCOMPRIS_PKG" 2>/dev/null || echo unknown)
+
+# GCompris keeps its images inside Qt resource files: unpack each activity gcompris.tsv names (its images and the
+# READMEs that credit them) once per package version into the cache.
+gcompris_root=$cache/gcompris-$gcompris_version
+for activity in $(awk -F'\t' '!/^#/ && NF { print $1 }' "$gcompris" | sort -u); do
+    [[ -f $gcompris_root/.unpacked-$activity ]] && continue
+    log "unpacking $GCOMPRIS_PKG's $activity.rcc into $gcompris_root"
+    python3 "$rcc_extract" "$GCOMPRIS_DIR/$activity.rcc" "$gcompris_root" '*.webp' '*/README'
+    touch "$gcompris_root/.unpacked-$activity"
+done
 
 # ----------------------------------------------------------------- build
 mkdir -p "$parent"
 tmp=$(mktemp -d "$parent/.demo-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-summary=$(node - "$STAMPS_DIR" "$npm_dir/node_modules" "$map" "$tmp" "$photos" "$SCENES_DIR" "$scenes" "${EMOJI_SETS[@]}" <<'JS'
+summary=$(node - "$STAMPS_DIR" "$npm_dir/node_modules" "$map" "$tmp" "$photos" "$SCENES_DIR" "$scenes" \
+    "$gcompris_root/gcompris/src/activities" "$gcompris" "${EMOJI_SETS[@]}" <<'JS'
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const [stampsDir, nodeModules, mapFile, out, photosFile, scenesDir, scenesFile, ...sets] = process.argv.slice(2);
+const [stampsDir, nodeModules, mapFile, out, photosFile, scenesDir, scenesFile, gcomprisDir, gcomprisFile, ...sets] =
+  process.argv.slice(2);
 const listLines = (file) => fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() && !l.startsWith('#'));
 const photoStamps = new Set(listLines(photosFile));
 
@@ -175,7 +203,7 @@ function add(rawLabel, src, destName, source) {
   let entry = labels.get(folder);
   if (!entry) labels.set(folder, entry = { text, files: new Set(), sources: {} });
   let name = destName;
-  for (let i = 2; entry.files.has(name); i++) name = destName.replace(/\.(png|jpg)$/, `-${i}.$1`);
+  for (let i = 2; entry.files.has(name); i++) name = destName.replace(/\.(png|jpg|webp)$/, `-${i}.$1`);
   fs.mkdirSync(path.join(out, folder), { recursive: true });
   fs.copyFileSync(src, path.join(out, folder, name));
   entry.files.add(name);
@@ -243,6 +271,28 @@ for (const line of listLines(scenesFile)) {
   add(label, path.join(scenesDir, file), `scene-${name}.jpg`, 'tuxpaint-scenes');
 }
 
+// ---- GCompris photographs, and the READMEs that credit them
+const credits = new Set();
+for (const line of listLines(gcomprisFile)) {
+  const [activity, file, label] = line.split('\t');
+  const src = path.join(gcomprisDir, activity, 'resource', file);
+  if (!fs.existsSync(src)) throw new Error(`gcompris.tsv: ${activity}/resource/${file} is not in ${activity}.rcc`);
+  const name = path.basename(file, '.webp').replace(/_background$/, '').replace(/([a-z])([A-Z])/g, '$1-$2')
+    .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  add(label, src, `gcompris-${activity.replace(/_/g, '-')}-${name}.webp`, 'gcompris');
+  // the nearest README above the image credits it (explore_monuments keeps one for all its country folders)
+  let dir = path.join(activity, 'resource', path.dirname(file));
+  while (!fs.existsSync(path.join(gcomprisDir, dir, 'README')) && dir !== activity) dir = path.dirname(dir);
+  if (dir === activity) throw new Error(`no README credits ${activity}/resource/${file}`);
+  credits.add(path.join(dir, 'README'));
+}
+const creditText = [...credits].sort().map((readme) =>
+  `==== src/activities/${readme}\n\n${fs.readFileSync(path.join(gcomprisDir, readme), 'utf8').trim()}\n`);
+fs.writeFileSync(path.join(out, 'LICENSE-gcompris-qt-data-credits.txt'),
+  'Per-image credits of the gcompris-*.webp photographs: the README files shipped beside the images in\n' +
+  'gcompris-qt-data\'s Qt resource files (gcompris-<activity>-<name>.webp comes from src/activities/<activity>/).\n\n' +
+  creditText.join('\n'));
+
 // ---- emoji
 const KEEP = new Set(['Animals & Nature', 'Food & Drink', 'Travel & Places', 'Activities', 'Objects']);
 function labelFromEmojiName(name) {
@@ -291,6 +341,7 @@ copy_licence() { # <src> <dest name>
 }
 copy_licence "/usr/share/doc/$STAMPS_PKG/copyright" LICENSE-tuxpaint-stamps-default.txt
 copy_licence "/usr/share/doc/$SCENES_PKG/copyright" LICENSE-tuxpaint-data.txt
+copy_licence "/usr/share/doc/$GCOMPRIS_PKG/copyright" LICENSE-gcompris-qt-data.txt
 copy_licence /usr/share/common-licenses/GPL-2 LICENSE-GPL-2.txt
 copy_licence /usr/share/common-licenses/Apache-2.0 LICENSE-Apache-2.0.txt
 for set in "${EMOJI_SETS[@]}"; do
@@ -311,6 +362,7 @@ Label rules: \`scripts/demo-data/labels.map\`.
 |---|---|---|---|---|
 | \`stamp-*.png\`, \`photo-*.png\` | Debian package \`$STAMPS_PKG\` (Tux Paint stamps, https://tuxpaint.org/); \`photo-\` marks a cut-out of a photograph | $stamps_version | GPL-2 (or later) | $(count_src tuxpaint) |
 | \`scene-*.jpg\` | Debian package \`$SCENES_PKG\` (Tux Paint's template photographs, \`/usr/share/tuxpaint/templates/\`, by Bill Kendrick), labels from \`scripts/demo-data/scenes.tsv\` | $scenes_version | GPL-2 (or later) | $(count_src tuxpaint-scenes) |
+| \`gcompris-*.webp\` | Debian package \`$GCOMPRIS_PKG\` (GCompris's activity photographs, mostly from Wikimedia Commons, https://gcompris.net/), unpacked from \`/usr/share/gcompris-qt/rcc/<activity>.rcc\`, labels from \`scripts/demo-data/gcompris.tsv\` | $gcompris_version | per image: CC-BY, CC-BY-SA, CC0 or public domain | $(count_src gcompris) |
 | \`emoji-google-*.png\` | npm \`emoji-datasource-google\` (Google Noto Color Emoji images, https://github.com/googlefonts/noto-emoji) | $EMOJI_VERSION | Apache-2.0 | $(count_src emoji-google) |
 | \`emoji-twitter-*.png\` | npm \`emoji-datasource-twitter\` (Twemoji images, https://github.com/jdecked/twemoji) | $EMOJI_VERSION | CC-BY-4.0 | $(count_src emoji-twitter) |
 
@@ -320,6 +372,11 @@ Licence texts in this folder:
   (Copyright 2002-2022 Bill Kendrick and contributors, GPL-2); full text in \`LICENSE-GPL-2.txt\`.
 * \`LICENSE-tuxpaint-data.txt\`: the Debian copyright file of \`$SCENES_PKG\` (Copyright 2002-2021 Bill
   Kendrick, GPL-2+; its AUTHORS file credits the templates to him); full text in \`LICENSE-GPL-2.txt\`.
+* \`LICENSE-gcompris-qt-data.txt\`: the Debian copyright file of \`$GCOMPRIS_PKG\` (its licence statements
+  and the licence texts it carries); the photographs used here are public domain, CC0-1.0, CC-BY 2.0/3.0/4.0 or
+  CC-BY-SA 4.0 (texts: https://creativecommons.org/licenses/); \`LICENSE-gcompris-qt-data-credits.txt\`:
+  the README beside each photograph in the package, which names its author, licence and Wikimedia Commons source
+  (\`gcompris-<activity>-<name>.webp\` is \`src/activities/<activity>/resource/.../<name>.webp\` there).
 * \`LICENSE-Apache-2.0.txt\`: the Apache License 2.0, which covers the Google Noto emoji images.
 * \`LICENSE-emoji-datasource-google.txt\`, \`LICENSE-emoji-datasource-twitter.txt\`: the MIT licence
   of the emoji-datasource packages (the data files; Copyright 2013 Cal Henderson). Their README states:
@@ -330,7 +387,8 @@ Licence texts in this folder:
   (licence text: https://github.com/jdecked/twemoji/blob/main/LICENSE-GRAPHICS).
 
 The stamp images were copied unchanged from \`/usr/share/tuxpaint/stamps/\` and the scene photographs from
-\`/usr/share/tuxpaint/templates/\`; the emoji images are the
+\`/usr/share/tuxpaint/templates/\`; the GCompris photographs are the unchanged WebP files of its resource files
+(GCompris's own crops and rescales of the credited originals); the emoji images are the
 unchanged 64x64 PNGs from \`img/<set>/64/\` of the npm packages.
 EOF
 

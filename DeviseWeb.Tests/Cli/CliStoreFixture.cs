@@ -3,7 +3,7 @@ using DeviseWeb.Tests.Infrastructure;
 namespace DeviseWeb.Tests.Cli;
 
 /// <summary>
-/// One small real store built through the CLI itself: seven demo labels (7–10 images each) imported, then a 3-epoch
+/// One small real store built through the CLI itself: seven demo labels (7–35 images each) imported, then a 3-epoch
 /// model trained with one label held out. Tests that change it each use labels of their own.
 /// </summary>
 public sealed class CliStoreFixture : IAsyncLifetime

@@ -4,12 +4,12 @@ using DeviseWeb.Engine.Training;
 namespace DeviseWeb.Tests.Infrastructure;
 
 /// <summary>
-/// The one trained data directory every engine, web and browser test starts from: 19 demo labels (real stamps and
-/// emoji, 4–20 images each) imported, a model trained on them with "bear" held out for zero-shot tests, and a
-/// small keyword vocabulary. Built once per test run by a host composed like the app's (AddDeviseEngine, an
-/// Import job, a Training job, the Vocabulary job) because importing runs the backbone on every image, the slow
-/// part. A data directory is locked by the process that opens it, so consumers never open the template: each
-/// gets a private copy (<see cref="CopyAsync"/>, or <see cref="EngineHost.StartOnTemplateAsync"/>).
+/// The one trained data directory every engine, web and browser test starts from: 19 demo labels (Tux Paint stamps,
+/// emoji and GCompris photographs, 4–35 images each) imported, a model trained on them with "bear" held out for
+/// zero-shot tests, and a small keyword vocabulary. Built once per test run by a host composed like the app's
+/// (AddDeviseEngine, an Import job, a Training job, the Vocabulary job) because importing runs the backbone on every
+/// image, the slow part. A data directory is locked by the process that opens it, so consumers never open the template:
+/// each gets a private copy (<see cref="CopyAsync"/>, or <see cref="EngineHost.StartOnTemplateAsync"/>).
 /// </summary>
 public static class TemplateData
 {
