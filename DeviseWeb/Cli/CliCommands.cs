@@ -22,6 +22,7 @@ public static class CliCommands
         ["relabel"] = new(c => Task.FromResult(GalleryVerbs.Relabel(c)), "--label"),
         ["rename-label"] = new(c => Task.FromResult(GalleryVerbs.RenameLabel(c))),
         ["status"] = new(c => Task.FromResult(GalleryVerbs.Status(c))),
+        ["views"] = new(FeatureViewVerbs.ViewsAsync, "--count", "--backgrounds"),
         ["train"] = new(ModelVerbs.TrainAsync, ModelVerbs.TrainingOptionNames),
         ["eval"] = new(c => Task.FromResult(ModelVerbs.Eval(c)), "--model"),
         ["models"] = new(c => Task.FromResult(ModelVerbs.Models(c))),
@@ -111,6 +112,9 @@ public static class CliCommands
               --holdout N (10)       labels held out entirely for zero-shot evaluation
               --holdout-labels a,b   hold out these labels too
               --seed N (42) --no-activate
+              --views N (0)          each epoch, each image uses its features or one of N augmented views
+                                     (computed first by 'views --count N'); --view-backgrounds uses the
+                                     scene-background views
           eval [--model N]           Metrics of a model version with chance level beside them.
           models                     Model versions and their metrics.
           activate N                 Make model version N the one searches use.
