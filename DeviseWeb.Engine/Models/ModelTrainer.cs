@@ -13,7 +13,7 @@ namespace DeviseWeb.Engine.Models;
 /// with the gallery embedded under it and, unless told otherwise, activates it.
 /// </summary>
 public sealed class ModelTrainer(
-    FeatureStore features, ImageRepository images, LabelVectors labelVectors, ModelRepository models, ModelService modelService,
+    FeatureStore features, FeatureViewStore views, ImageRepository images, LabelVectors labelVectors, ModelRepository models, ModelService modelService,
     ImageEmbedderFactory embedders, TrainingTargets targets, PhotoEvaluation photoEvaluation)
 {
     /// <summary>The one place training options are checked; throws <see cref="InvalidInputException"/> naming every problem.</summary>
@@ -34,7 +34,8 @@ public sealed class ModelTrainer(
         var vectorOf = labels.Zip(labelVectors.Get(labels, cancellationToken)).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         var ids = gallery.Select(i => i.Id).ToArray();
         var rows = features.GetMany(ids);
-        var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken));
+        var viewRows = options.AugmentedViews > 0 ? views.RequireMany(options.ViewBackground, options.AugmentedViews, ids) : null;
+        var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken), viewRows);
 
         var (embedder, history, classLabels) = Fit(data, split.TrainImageIds, split.ValidationImageIds, options, progress, cancellationToken);
         LoadedModel? model = null; // owns the embedder once created
@@ -84,16 +85,21 @@ public sealed class ModelTrainer(
         var head = DeviseHead.Describe(featureDimension, options.HiddenSize, options.Mapping == MappingKind.ConSE ? classCount : embeddingDimension, options.Dropout);
         var parts = new List<string> { options.Mapping == MappingKind.ConSE ? $"ConSE(top {options.ConseTop}) over {head}" : head };
         if (options.TransferWeight > 0) parts.Add($"label transfer {options.TransferWeight:0.##} (k {options.TransferNeighbours}, τ {options.TransferTemperature:0.###}, {options.TransferSource})");
+        if (options.AugmentedViews > 0) parts.Add($"{options.AugmentedViews} augmented views on {FeatureViewStore.BackgroundName(options.ViewBackground)}");
         if (options.AlignFeatures) parts.Add("CORAL");
         return string.Join(" + ", parts);
     }
 
-    /// <summary>The rows a run reads: every gallery image's features, label and label target.</summary>
-    private sealed record TrainingData(int[] Ids, float[][] Rows, IReadOnlyDictionary<int, string> LabelOf, IReadOnlyDictionary<string, float[]> TargetOf)
+    /// <summary>The rows a run reads: every gallery image's features, label and label target, and its augmented views as [view][row] when asked.</summary>
+    private sealed record TrainingData(int[] Ids, float[][] Rows, IReadOnlyDictionary<int, string> LabelOf, IReadOnlyDictionary<string, float[]> TargetOf,
+        float[][][]? Views)
     {
         private readonly Dictionary<int, int> _rowOf = Ids.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
 
         public float[] Row(int id) => Rows[_rowOf[id]];
+
+        /// <summary>The views of the given images only, so a set never sees the views of an image it leaves out (the photo evaluation's photos).</summary>
+        public float[][][]? ViewsOf(IReadOnlyList<int> ids) => Views?.Select(view => ids.Select(id => view[_rowOf[id]]).ToArray()).ToArray();
     }
 
     /// <summary>Trains a head on the given images (features recoloured by CORAL when asked) and wraps it with its mapping.</summary>
@@ -116,7 +122,8 @@ public sealed class ModelTrainer(
         // Validation images whose label has no training image (possible for tiny labels) have no class: ConSE leaves them out.
         var validationSet = classify ? validationIds.Where(id => classOf.ContainsKey(data.LabelOf[id])).ToList() : validationIds.ToList();
         var validationSetRows = classify ? validationIds.Select((id, i) => (id, i)).Where(p => classOf.ContainsKey(data.LabelOf[p.id])).Select(p => validationRows[p.i]).ToArray() : validationRows;
-        var (head, history) = new HeadTrainer(DeviceChooser.Device).Train(SetOf(trainIds, trainRows), SetOf(validationSet, validationSetRows), options, progress, cancellationToken);
+        var trainSet = SetOf(trainIds, trainRows) with { Views = data.ViewsOf(trainIds) };
+        var (head, history) = new HeadTrainer(DeviceChooser.Device).Train(trainSet, SetOf(validationSet, validationSetRows), options, progress, cancellationToken);
         return (embedders.Create(head, options, classLabels, trainIds, cancellationToken), history, classLabels);
     }
 

@@ -105,6 +105,11 @@ public static class CliCommands
           relabel ID... --label L    Give images another label.
           rename-label OLD NEW       Move every image of a label to another (merging when NEW exists).
           status                     What the data directory holds.
+          views [--count N (4)] [--backgrounds]
+                                     Compute N augmented backbone views per image (random crop, flip, colour
+                                     jitter, greyscale, blur, JPEG) for training with --views; images that have
+                                     them are skipped. --backgrounds: composite transparent images onto crops of
+                                     the gallery's scene-* photographs instead of white (stored apart).
 
         Models
           train [options]            Train a DeViSE head on the imported images and activate it.
@@ -146,7 +151,7 @@ public static class CliCommands
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.
-        Long verbs (import, train, activate, the vocabulary for keywords, compact) run as jobs with a progress bar;
+        Long verbs (import, views, train, activate, the vocabulary for keywords, compact) run as jobs with a progress bar;
         Ctrl+C cancels the job. Exit codes: 0 done, 1 the request failed, 2 bad usage, 130 cancelled.
 
         """;
