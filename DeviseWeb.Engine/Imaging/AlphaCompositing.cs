@@ -33,7 +33,7 @@ public static class AlphaCompositing
     /// <summary>A new image: <paramref name="source"/> over <paramref name="background"/>, which must be the same size.</summary>
     public static Image<Rgb24> Onto(Image<Rgba32> source, Image<Rgb24> background)
     {
-        if (source.Size != background.Size)
+        if (source.Width != background.Width || source.Height != background.Height)
             throw new ArgumentException($"The background is {background.Width}×{background.Height}, the image {source.Width}×{source.Height}.", nameof(background));
         var result = background.Clone();
         source.ProcessPixelRows(result, (from, to) =>
