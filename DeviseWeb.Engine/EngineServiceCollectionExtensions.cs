@@ -52,6 +52,8 @@ public static class EngineServiceCollectionExtensions
 
         // Feature services.
         services.AddSingleton<FeatureStore>();
+        services.AddSingleton<FeatureViewStore>();
+        services.AddSingleton<FeatureViewService>();
         services.AddSingleton<LabelVectors>();
         services.AddSingleton(sp => new Lazy<WordNetHypernyms?>(() => WordNetHypernyms.Open(sp.GetRequiredService<EngineOptions>().VocabularyPath)));
         services.AddSingleton<TrainingTargets>();
@@ -74,6 +76,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IJobHandler, ActivationJobHandler>();
         services.AddSingleton<IJobHandler, VocabularyJobHandler>();
         services.AddSingleton<IJobHandler, CompactionJobHandler>();
+        services.AddSingleton<IJobHandler, FeatureViewsJobHandler>();
         services.AddSingleton<JobQueue>();
         services.AddHostedService<JobWorker>();
         return services;

@@ -11,7 +11,10 @@ namespace DeviseWeb.Engine.Evaluation;
 public static class PhotoDomain
 {
     public static bool IsPhoto(string fileName) =>
-        fileName.StartsWith("photo-", StringComparison.OrdinalIgnoreCase) || fileName.StartsWith("scene-", StringComparison.OrdinalIgnoreCase);
+        fileName.StartsWith("photo-", StringComparison.OrdinalIgnoreCase) || IsScene(fileName);
+
+    /// <summary>A scene photograph: a whole picture with a background, not a cut-out.</summary>
+    public static bool IsScene(string fileName) => fileName.StartsWith("scene-", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>A text query of the photo evaluation and the photos (row numbers) that answer it.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DeviseWeb.Engine.Jobs;
 
 /// <summary>
-/// The one queue for long work (import, training, activation, the vocabulary, compaction): a bounded channel that
+/// The one queue for long work (import, training, activation, the vocabulary, compaction, augmented views): a bounded channel that
 /// the <see cref="JobWorker"/> drains one job at a time. Jobs are persisted as they change; listeners read one
 /// stream of <see cref="JobEvent"/>s. Step progress is thinned to a few events a second; state changes and
 /// epochs are never dropped.

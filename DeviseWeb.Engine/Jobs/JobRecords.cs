@@ -1,10 +1,11 @@
+using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Engine.Jobs;
 
-public enum JobKind { Import, Training, Activation, Vocabulary, Compaction }
+public enum JobKind { Import, Training, Activation, Vocabulary, Compaction, FeatureViews }
 
 public enum JobState { Queued, Running, Finished, Failed, Cancelled, Interrupted }
 
@@ -30,6 +31,8 @@ public sealed record JobRequest
     public TrainingOptions? Training { get; init; }
     /// <summary>The model version to activate (kind Activation).</summary>
     public int? ModelId { get; init; }
+    /// <summary>Augmented views to compute (kind FeatureViews).</summary>
+    public FeatureViewsJobOptions? Views { get; init; }
 }
 
 /// <summary>A folder-per-label dataset to import, or one file under one label.</summary>
@@ -42,6 +45,7 @@ public sealed record JobResult
     public ModelVersionInfo? Model { get; init; }
     public int? VocabularySize { get; init; }
     public int? RowsCompacted { get; init; }
+    public FeatureViewsSummary? Views { get; init; }
 }
 
 /// <summary>

@@ -3,12 +3,16 @@ using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Engine.Models;
 
-/// <summary>The rows a run reads: every gallery image's features, label and label target.</summary>
-internal sealed record TrainingData(int[] Ids, float[][] Rows, IReadOnlyDictionary<int, string> LabelOf, IReadOnlyDictionary<string, float[]> TargetOf)
+/// <summary>The rows a run reads: every gallery image's features, label and label target, and its augmented views as [view][row] when asked.</summary>
+internal sealed record TrainingData(int[] Ids, float[][] Rows, IReadOnlyDictionary<int, string> LabelOf, IReadOnlyDictionary<string, float[]> TargetOf,
+    float[][][]? Views = null)
 {
     private readonly Dictionary<int, int> _rowOf = Ids.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
 
     public float[] Row(int id) => Rows[_rowOf[id]];
+
+    /// <summary>The views of the given images only, so a set never sees the views of an image it leaves out (the photo evaluation's photos).</summary>
+    public float[][][]? ViewsOf(IReadOnlyList<int> ids) => Views?.Select(view => ids.Select(id => view[_rowOf[id]]).ToArray()).ToArray();
 }
 
 /// <summary>
@@ -56,12 +60,14 @@ internal sealed class HeadFitter(ImageEmbedderFactory embedders, TrainingOptions
             trainRows = aligned[..trainRows.Length];
             validationRows = aligned[trainRows.Length..];
         }
+        var views = data.ViewsOf(fitIds);
         DomainScaling? scaling = null;
         if (options.NormalizeDomains && galleryRows.Length > 1)
         {
             scaling = new DomainScaling { Training = FeatureScaling.Of(trainRows), Gallery = FeatureScaling.Of(galleryRows) };
             trainRows = scaling.Training.Apply(trainRows);
             validationRows = scaling.Training.Apply(validationRows);
+            views = views?.Select(scaling.Training.Apply).ToArray();
         }
         bool classify = options.Mapping == MappingKind.ConSE;
         TrainingSet SetOf(IReadOnlyList<int> set, float[][] setRows) => new(setRows, set.Select(id => data.TargetOf[LabelOf(id)]).ToArray(),
@@ -69,7 +75,7 @@ internal sealed class HeadFitter(ImageEmbedderFactory embedders, TrainingOptions
         // Validation images whose label has no training image (possible for tiny labels) have no class: ConSE leaves them out.
         var validationSet = classify ? validationIds.Where(id => classOf.ContainsKey(data.LabelOf[id])).ToList() : validationIds.ToList();
         var validationSetRows = classify ? validationIds.Select((id, i) => (id, i)).Where(p => classOf.ContainsKey(data.LabelOf[p.id])).Select(p => validationRows[p.i]).ToArray() : validationRows;
-        var (head, history) = new HeadTrainer(DeviceChooser.Device).Train(SetOf(fitIds, trainRows), SetOf(validationSet, validationSetRows), options,
+        var (head, history) = new HeadTrainer(DeviceChooser.Device).Train(SetOf(fitIds, trainRows) with { Views = views }, SetOf(validationSet, validationSetRows), options,
             progress.Next(photoEvaluation), cancellationToken);
         return (embedders.Create(head, options, classLabels, trainIds, scaling, cancellationToken), history, classLabels, scaling);
     }

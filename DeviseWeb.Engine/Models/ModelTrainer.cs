@@ -13,7 +13,7 @@ namespace DeviseWeb.Engine.Models;
 /// with the gallery embedded under it and, unless told otherwise, activates it.
 /// </summary>
 public sealed class ModelTrainer(
-    FeatureStore features, ImageRepository images, LabelVectors labelVectors, ModelRepository models, ModelService modelService,
+    FeatureStore features, FeatureViewStore views, ImageRepository images, LabelVectors labelVectors, ModelRepository models, ModelService modelService,
     ImageEmbedderFactory embedders, TrainingTargets targets, PhotoEvaluation photoEvaluation)
 {
     /// <summary>The one place training options are checked; throws <see cref="InvalidInputException"/> naming every problem.</summary>
@@ -34,7 +34,8 @@ public sealed class ModelTrainer(
         var vectorOf = labels.Zip(labelVectors.Get(labels, cancellationToken)).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         var ids = gallery.Select(i => i.Id).ToArray();
         var rows = features.GetMany(ids);
-        var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken));
+        var viewRows = options.AugmentedViews > 0 ? views.RequireMany(options.ViewBackground, options.AugmentedViews, ids) : null;
+        var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken), viewRows);
 
         var photoSplit = options.EvaluatePhotos ? PhotoSplit(data, split) : null;
         var inSplit = split.TrainImageIds.Concat(split.ValidationImageIds).Concat(split.HeldOutImageIds).ToHashSet();
@@ -89,6 +90,7 @@ public sealed class ModelTrainer(
         var parts = new List<string> { options.Mapping == MappingKind.ConSE ? $"ConSE(top {options.ConseTop}) over {head}" : head };
         if (options.TransferWeight > 0) parts.Add($"label transfer {options.TransferWeight:0.##} (k {options.TransferNeighbours}, τ {options.TransferTemperature:0.###}, {options.TransferSource})");
         if (options.HypernymWeight > 0) parts.Add($"hypernym targets {options.HypernymWeight:0.##}");
+        if (options.AugmentedViews > 0) parts.Add($"{options.AugmentedViews} augmented views on {FeatureViewStore.BackgroundName(options.ViewBackground)}");
         if (options.AlignFeatures) parts.Add("CORAL");
         if (options.NormalizeDomains) parts.Add("per-domain normalisation");
         if (options.SelfTraining) parts.Add("self-training");

@@ -11,6 +11,9 @@ namespace DeviseWeb.Engine.Training;
 public sealed record TrainingSet(float[][] Features, float[][] Targets, long[]? Classes = null, int ClassCount = 0)
 {
     public int Count => Features.Length;
+
+    /// <summary>Augmented views of each row as [view][row], or null: each epoch a row uses its features or one of its views.</summary>
+    public float[][][]? Views { get; init; }
 }
 
 /// <summary>
@@ -32,6 +35,9 @@ public sealed class HeadTrainer(Device device)
         var history = new List<EpochMetrics>();
 
         using var trainX = ToTensor(train.Features);
+        // Original and views stacked as [(views + 1) · N, D]: row v · N + i is row i's version v (0 = original).
+        using var versions = train.Views is { Length: > 0 } views ? ToTensor([.. train.Features, .. views.SelectMany(v => v)]) : null;
+        int versionCount = (train.Views?.Length ?? 0) + 1;
         using var trainY = classify ? tensor(train.Classes!).to(device) : ToTensor(train.Targets);
         using var validX = validation.Count > 0 ? ToTensor(validation.Features) : null;
         using var validY = validation.Count > 0 ? (classify ? tensor(validation.Classes!).to(device) : ToTensor(validation.Targets)) : null;
@@ -46,13 +52,15 @@ public sealed class HeadTrainer(Device device)
         {
             head.train();
             using var order = randperm(train.Count, generator: shuffler, device: device);
+            using var epochX = versions is null ? null : PickVersions(versions, versionCount, train.Count, shuffler);
+            var inputs = epochX ?? trainX;
             double lossSum = 0;
             for (int step = 1; step <= steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var index = order.narrow(0, (step - 1) * options.BatchSize, Math.Min(options.BatchSize, train.Count - (step - 1) * options.BatchSize));
-                var loss = lossOf(head.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
+                var loss = lossOf(head.forward(inputs.index_select(0, index)), trainY.index_select(0, index));
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
@@ -72,6 +80,15 @@ public sealed class HeadTrainer(Device device)
         }
         head.eval();
         return (head, history);
+    }
+
+    /// <summary>One version per row for an epoch (original or a view, uniformly), drawn from the run's generator.</summary>
+    private Tensor PickVersions(Tensor versions, int versionCount, int rows, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        var version = randint(0, versionCount, [rows], dtype: ScalarType.Int64, device: device, generator: generator);
+        var picked = versions.index_select(0, version * rows + arange(rows, dtype: ScalarType.Int64, device: device));
+        return picked.MoveToOuterDisposeScope();
     }
 
     public static Tensor CosineLoss(Tensor predicted, Tensor target) =>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
+using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Imaging;
 
 namespace DeviseWeb.Engine.Training;
 
@@ -102,6 +104,14 @@ public sealed record TrainingOptions
     /// with them. Doubles training time. Default false.
     /// </summary>
     public bool SelfTraining { get; init; }
+    /// <summary>
+    /// Augmented features: each epoch every training image uses its original features or one of its first this many
+    /// cached augmented views (the views job computes them), picked by the run's seeded generator. Validation and
+    /// embedding use the original features. 0 turns it off. Default 0.
+    /// </summary>
+    public int AugmentedViews { get; init; }
+    /// <summary>Augmented features: the views composited on white or on crops of the gallery's scene photographs. Default white.</summary>
+    public ViewBackground ViewBackground { get; init; } = ViewBackground.White;
     /// <summary>Hubness correction (CSLS, k = 10) in the photo evaluation's text→image ranking. Default false.</summary>
     public bool HubnessCorrection { get; init; }
     /// <summary>
@@ -140,6 +150,11 @@ public sealed record TrainingOptions
         if (!Enum.IsDefined(TransferSource)) yield return "TransferSource must be HeadEmbeddings or LabelVectors.";
         if (!double.IsFinite(HypernymWeight) || HypernymWeight is < 0 or >= 1)
             yield return $"HypernymWeight must be at least 0 and less than 1 (got {Show(HypernymWeight)}).";
+        if (AugmentedViews is < 0 or > FeatureViewStore.MaxViews)
+            yield return $"AugmentedViews must be between 0 and {FeatureViewStore.MaxViews} (got {AugmentedViews}).";
+        if (!Enum.IsDefined(ViewBackground)) yield return "ViewBackground must be White or Scenes.";
+        if (AugmentedViews > 0 && AlignFeatures)
+            yield return "AugmentedViews cannot be combined with AlignFeatures: CORAL recolours the original features, not the views.";
         if (TargetTemplate is null || !TargetTemplate.Contains("{0}", StringComparison.Ordinal) || TargetTemplate.Length > 200)
             yield return "TargetTemplate must contain {0} (the label) and be at most 200 characters.";
         else if (TargetTemplate.Replace("{0}", "", StringComparison.Ordinal).IndexOfAny(['{', '}']) >= 0)

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Tests.Training;
@@ -83,6 +85,29 @@ public sealed class TrainingOptionsTests
 
         // Act + Assert
         Assert.StartsWith("HeldOutLabels", Assert.Single(options.Validate()), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    [InlineData(4, true)]
+    [InlineData(FeatureViewStore.MaxViews, true)]
+    [InlineData(FeatureViewStore.MaxViews + 1, false)]
+    public void Validate_AugmentedViews_BetweenZeroAndTheMost(int views, bool valid)
+    {
+        var problems = new TrainingOptions { AugmentedViews = views }.Validate().ToList();
+
+        Assert.Equal(valid, problems.Count == 0);
+        Assert.All(problems, p => Assert.StartsWith("AugmentedViews ", p, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_ViewsWithCoralOrAnUnknownBackground_NamesEachProblem()
+    {
+        var problems = string.Join(" ", new TrainingOptions { AugmentedViews = 2, AlignFeatures = true, ViewBackground = (ViewBackground)5 }.Validate());
+
+        Assert.Contains("ViewBackground", problems, StringComparison.Ordinal);
+        Assert.Contains("AlignFeatures", problems, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public static class JobsApi
             .WithSummary("The running (else latest) training job, with its learning curve and log, and the newest training jobs.").Produces<TrainingOverview>();
 
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
-        jobs.MapGet("/", List).WithSummary("Jobs, newest first, optionally of one kind (Import, Training, Activation, Vocabulary, Compaction).")
+        jobs.MapGet("/", List).WithSummary("Jobs, newest first, optionally of one kind (Import, Training, Activation, Vocabulary, Compaction, FeatureViews).")
             .Produces<IReadOnlyList<JobInfo>>().ProducesProblem(400);
         jobs.MapGet("/{id}", (string id, JobQueue queue) => Results.Ok(queue.Get(id) ?? throw new NotFoundException($"No job {id}.")))
             .WithSummary("One job: state, progress, learning curve so far (training), log, result.").Produces<JobInfo>().ProducesProblem(404);

@@ -1,5 +1,6 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Evaluation;
+using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
@@ -12,7 +13,7 @@ public static class ModelVerbs
     public static readonly string[] TrainingOptionNames =
         ["--epochs", "--lr", "--batch", "--hidden", "--dropout", "--holdout", "--holdout-labels", "--seed", "--no-activate",
          "--mapping", "--conse-top", "--transfer", "--transfer-k", "--transfer-tau", "--transfer-source", "--hypernyms", "--template",
-         "--coral", "--no-coral", "--csls", "--no-csls", "--normalize-domains", "--self-training", "--no-photo-eval"];
+         "--coral", "--no-coral", "--csls", "--no-csls", "--normalize-domains", "--self-training", "--no-photo-eval", "--views", "--view-backgrounds"];
 
     public static async Task<int> TrainAsync(CommandContext c)
     {
@@ -41,6 +42,8 @@ public static class ModelVerbs
             NormalizeDomains = c.Cli.Has("--normalize-domains"),
             SelfTraining = c.Cli.Has("--self-training"),
             EvaluatePhotos = !c.Cli.Has("--no-photo-eval"),
+            AugmentedViews = c.Cli.GetInt("--views", defaults.AugmentedViews),
+            ViewBackground = c.Cli.Has("--view-backgrounds") ? ViewBackground.Scenes : defaults.ViewBackground,
         };
         var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Training, Training = options }, "train");
         var model = job.Result?.Model ?? throw new DeviseException("Training finished without a model version.");
