@@ -54,13 +54,14 @@ internal sealed class HeadFitter(ImageEmbedderFactory embedders, TrainingOptions
         var trainRows = fitIds.Select(data.Row).ToArray();
         var validationRows = validationIds.Select(data.Row).ToArray();
         var galleryRows = domain.GalleryIds.Select(data.Row).ToArray();
+        var views = data.ViewsOf(fitIds);
         if (options.AlignFeatures && trainRows.Length > 1 && galleryRows.Length > 1)
         {
-            var aligned = TransferMath.Coral([.. trainRows, .. validationRows], galleryRows);
-            trainRows = aligned[..trainRows.Length];
-            validationRows = aligned[trainRows.Length..];
+            var coral = CoralMap.Fit([.. trainRows, .. validationRows], galleryRows);
+            trainRows = coral.Apply(trainRows);
+            validationRows = coral.Apply(validationRows);
+            views = views?.Select(coral.Apply).ToArray();
         }
-        var views = data.ViewsOf(fitIds);
         DomainScaling? scaling = null;
         if (options.NormalizeDomains && galleryRows.Length > 1)
         {

@@ -14,12 +14,12 @@ public sealed class ModelRepository(DeviseDatabase database)
 
     /// <summary>
     /// A version saved before the transfer options existed was plain DeViSE: its stored options lack them, and
-    /// reading would fill in today's defaults (label transfer on, hypernym targets), embedding new images unlike its stored ones.
+    /// reading would fill in today's defaults (label transfer, hypernym targets, CORAL), embedding new images unlike its stored ones.
     /// </summary>
     private static ModelRecord Upgrade(ModelRecord model)
     {
         if (model.OptionsVersion < ModelRecord.CurrentOptionsVersion)
-            model.Options = model.Options with { TransferWeight = 0, HypernymWeight = 0, EvaluatePhotos = false };
+            model.Options = model.Options with { TransferWeight = 0, HypernymWeight = 0, AlignFeatures = false, EvaluatePhotos = false };
         return model;
     }
 

@@ -83,23 +83,24 @@ public static class TransferMath
         return penalty;
     }
 
+    /// <summary>Rows whose statistics CORAL estimates, at most: enough for a 512×512 covariance, and a million-image gallery is never copied whole to float64.</summary>
+    public const int CoralSampleRows = 50_000;
+
     /// <summary>
     /// CORAL (Sun et al. 2016): source rows whitened by their own covariance and recoloured with the target's,
     /// means moved to the target's, so second-order statistics match. Both covariances get +1 on the diagonal, as in the paper.
+    /// The statistics come from at most <see cref="CoralSampleRows"/> evenly spaced rows of each; the map is applied in batches.
     /// </summary>
-    public static float[][] Coral(IReadOnlyList<float[]> source, IReadOnlyList<float[]> target)
+    public static float[][] Coral(IReadOnlyList<float[]> source, IReadOnlyList<float[]> target) => CoralMap.Fit(source, target).Apply(source);
+
+    internal static IReadOnlyList<float[]> Sample(IReadOnlyList<float[]> rows)
     {
-        using var scope = NewDisposeScope();
-        int width = source[0].Length;
-        var s = TensorRows.ToTensor(source, width).to(float64);
-        var t = TensorRows.ToTensor(target, width).to(float64);
-        var (sMean, sCovariance) = Moments(s);
-        var (tMean, tCovariance) = Moments(t);
-        var mapped = (s - sMean).mm(MatrixPower(sCovariance, -0.5)).mm(MatrixPower(tCovariance, 0.5)) + tMean;
-        return TensorRows.ToRows(mapped.to(float32));
+        if (rows.Count <= CoralSampleRows) return rows;
+        double step = rows.Count / (double)CoralSampleRows;
+        return Enumerable.Range(0, CoralSampleRows).Select(i => rows[(int)(i * step)]).ToList();
     }
 
-    private static (Tensor Mean, Tensor Covariance) Moments(Tensor rows)
+    internal static (Tensor Mean, Tensor Covariance) Moments(Tensor rows)
     {
         var mean = rows.mean([0], keepdim: true);
         var centred = rows - mean;
@@ -107,7 +108,7 @@ public static class TransferMath
         return (mean, covariance);
     }
 
-    private static Tensor MatrixPower(Tensor symmetric, double power)
+    internal static Tensor MatrixPower(Tensor symmetric, double power)
     {
         var (values, vectors) = linalg.eigh(symmetric);
         return vectors.mm(diag(values.clamp_min(1e-9).pow(power))).mm(vectors.t());

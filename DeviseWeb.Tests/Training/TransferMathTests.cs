@@ -114,6 +114,22 @@ public sealed class TransferMathTests
         }
     }
 
+    [Fact]
+    public void Coral_MoreRowsThanItSamples_StillMapsEveryRowToTheTargetsMean()
+    {
+        var random = new Random(2);
+        int count = TransferMath.CoralSampleRows + 20_000;
+        float[][] source = Enumerable.Range(0, count).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() * 3 }).ToArray();
+        float[][] target = Enumerable.Range(0, count).Select(_ => new[] { 5 + (float)random.NextDouble() * 4, -2 + (float)random.NextDouble() }).ToArray();
+
+        var mapped = TransferMath.Coral(source, target);
+
+        Assert.Equal(count, mapped.Length);
+        Assert.Equal(target.Average(t => t[0]), mapped.Average(m => m[0]), 1);
+        Assert.Equal(target.Average(t => t[1]), mapped.Average(m => m[1]), 1);
+        Assert.All(mapped, m => Assert.True(float.IsFinite(m[0]) && float.IsFinite(m[1])));
+    }
+
     private static double Variance(float[][] rows, int column)
     {
         double mean = rows.Average(r => r[column]);

@@ -122,7 +122,7 @@ public static class CliCommands
               --transfer X (0.5) --transfer-k N (10) --transfer-tau X (0.05) --transfer-source HeadEmbeddings|LabelVectors
                                      label transfer: blend with the nearest training images (0 turns it off)
               --hypernyms X (0.3) --template "a photo of a {0}"   richer label targets
-              --coral                align training features to the gallery's statistics (CORAL)
+              --coral / --no-coral   align training features to the gallery's statistics (CORAL; on by default)
               --normalize-domains    standardise training and gallery features each by their own statistics
               --self-training        retrain with the gallery's confident predictions as pseudo-labels
               --csls                 hubness correction in the photo evaluation's ranking
