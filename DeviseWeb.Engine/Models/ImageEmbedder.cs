@@ -27,6 +27,8 @@ internal sealed class ImageEmbedder : IDisposable
         _scaling = scaling;
     }
 
+    public DomainScaling? Scaling => _scaling;
+
     public DeviseHead Head => _head;
 
     public bool NeedsReference => _options.TransferWeight > 0;
