@@ -12,8 +12,21 @@ public static class AlphaCompositing
 {
     public static Image<Rgb24> OntoWhite(Image<Rgba32> source, Configuration configuration)
     {
-        var result = new Image<Rgb24>(configuration, source.Width, source.Height, new Rgb24(255, 255, 255));
-        BlendInto(source, result);
+        var result = new Image<Rgb24>(configuration, source.Width, source.Height);
+        source.ProcessPixelRows(result, (from, to) =>
+        {
+            for (int y = 0; y < from.Height; y++)
+            {
+                var input = from.GetRowSpan(y);
+                var output = to.GetRowSpan(y);
+                for (int x = 0; x < input.Length; x++)
+                {
+                    var p = input[x];
+                    int a = p.A, white = 255 * (255 - a) + 127;
+                    output[x] = new Rgb24((byte)((p.R * a + white) / 255), (byte)((p.G * a + white) / 255), (byte)((p.B * a + white) / 255));
+                }
+            }
+        });
         return result;
     }
 
@@ -23,13 +36,7 @@ public static class AlphaCompositing
         if (source.Width != background.Width || source.Height != background.Height)
             throw new ArgumentException($"The background is {background.Width}×{background.Height}, the image {source.Width}×{source.Height}.", nameof(background));
         var result = background.Clone();
-        BlendInto(source, result);
-        return result;
-    }
-
-    /// <summary>Blends <paramref name="source"/> over <paramref name="target"/>'s own pixels, in place, rounding to nearest.</summary>
-    private static void BlendInto(Image<Rgba32> source, Image<Rgb24> target) =>
-        source.ProcessPixelRows(target, (from, to) =>
+        source.ProcessPixelRows(result, (from, to) =>
         {
             for (int y = 0; y < from.Height; y++)
             {
@@ -45,4 +52,6 @@ public static class AlphaCompositing
                 }
             }
         });
+        return result;
+    }
 }

@@ -2,12 +2,26 @@ using DeviseWeb.Engine;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Text;
 using DeviseWeb.Engine.Training;
-using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.Models;
 
 public sealed class TrainingTargetsTests
 {
+    /// <summary>The real MiniLM encoder, counting its calls.</summary>
+    private sealed class CountingEncoder : ITextEncoder
+    {
+        private readonly MiniLmTextEncoder _real = new();
+        public int Calls { get; private set; }
+        public int Dimension => _real.Dimension;
+        public string Name => _real.Name;
+
+        public float[][] Encode(IReadOnlyList<string> phrases, CancellationToken cancellationToken = default)
+        {
+            Calls++;
+            return _real.Encode(phrases, cancellationToken);
+        }
+    }
+
     private static readonly Lazy<WordNetHypernyms?> WordNet = new(() => WordNetHypernyms.Open("/usr/share/wordnet/index.noun"));
 
     [Fact]

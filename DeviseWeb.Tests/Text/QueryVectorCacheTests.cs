@@ -1,10 +1,24 @@
 using DeviseWeb.Engine.Text;
-using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.Text;
 
 public sealed class QueryVectorCacheTests
 {
+    /// <summary>Counts what reaches the real encoder.</summary>
+    private sealed class CountingEncoder : ITextEncoder
+    {
+        private readonly MiniLmTextEncoder _real = new();
+        public List<string> Encoded { get; } = [];
+        public int Dimension => _real.Dimension;
+        public string Name => _real.Name;
+
+        public float[][] Encode(IReadOnlyList<string> phrases, CancellationToken cancellationToken = default)
+        {
+            lock (Encoded) Encoded.AddRange(phrases);
+            return _real.Encode(phrases, cancellationToken);
+        }
+    }
+
     [Fact]
     public void Encode_RepeatedPhrase_SameVectorWithoutEncodingItAgain()
     {
