@@ -18,7 +18,8 @@ public sealed class EvaluationService(ModelService models, ImageRepository image
         var labels = labelOf.Values.Distinct().Order(StringComparer.Ordinal).ToList();
         var input = new EvaluationInput(model.Index, labelOf, labels, labelVectors.Get(labels, cancellationToken));
         var record = model.Record;
-        var report = Evaluator.Evaluate(input, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels, record.History.LastOrDefault()?.ValidationLoss);
+        var report = Evaluator.Evaluate(input, new Training.DatasetSplit(record.TrainImageIds, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels),
+            record.History.LastOrDefault()?.ValidationLoss);
         return record.Evaluation is { } trained
             ? report with
             {

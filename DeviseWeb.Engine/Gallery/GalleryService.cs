@@ -108,7 +108,7 @@ public sealed class GalleryService(
     }
 
     internal ImageInfo ToInfo(ImageRecord r) =>
-        new(r.Id, r.Label, r.FileName, r.Width, r.Height, r.ByteCount, r.AddedUtc, models.SplitOf(r.Id, r.Label));
+        new(r.Id, r.Label, r.FileName, r.Width, r.Height, r.ByteCount, r.AddedUtc, r.Evaluation ? SplitKind.Evaluation : models.SplitOf(r.Id, r.Label));
 
     private static void CheckBulk(IReadOnlyCollection<int> ids)
     {

@@ -35,8 +35,11 @@ public sealed record JobRequest
     public FeatureViewsJobOptions? Views { get; init; }
 }
 
-/// <summary>A folder-per-label dataset to import, or one file under one label.</summary>
-public sealed record ImportJobOptions(string Path, string? Label = null);
+/// <summary>
+/// A folder-per-label dataset to import, or one file under one label. <paramref name="Evaluation"/> marks every image
+/// evaluation-only (never trained on); a folder's own evaluation.txt marks some of them.
+/// </summary>
+public sealed record ImportJobOptions(string Path, string? Label = null, bool Evaluation = false);
 
 /// <summary>What a finished job produced; the field matching its kind is set.</summary>
 public sealed record JobResult

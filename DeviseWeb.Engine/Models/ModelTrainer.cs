@@ -29,7 +29,9 @@ public sealed class ModelTrainer(
         var clock = Stopwatch.StartNew();
         var withFeatures = features.Ids().ToHashSet();
         var gallery = images.IdsAndLabels().Where(i => withFeatures.Contains(i.Id)).ToList();
-        var split = DatasetSplitter.Split(gallery, options);
+        var evaluationIds = images.EvaluationIds().Where(withFeatures.Contains).ToList();
+        var isEvaluation = evaluationIds.ToHashSet();
+        var split = DatasetSplitter.Split(gallery.Where(i => !isEvaluation.Contains(i.Id)).ToList(), options);
         var labels = gallery.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
         var vectorOf = labels.Zip(labelVectors.Get(labels, cancellationToken)).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         var ids = gallery.Select(i => i.Id).ToArray();
@@ -37,10 +39,9 @@ public sealed class ModelTrainer(
         var viewRows = options.AugmentedViews > 0 ? views.RequireMany(options.ViewBackground, options.AugmentedViews, ids) : null;
         var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken), viewRows);
 
-        var photoSplit = options.EvaluatePhotos ? PhotoSplit(data, split) : null;
         var inSplit = split.TrainImageIds.Concat(split.ValidationImageIds).Concat(split.HeldOutImageIds).ToHashSet();
         var domain = new TargetDomain(ids, ids.Where(id => !inSplit.Contains(id)).ToList());
-        var fitter = new HeadFitter(embedders, options, new PassProgress(progress, HeadFitter.Passes(options, domain) + (photoSplit is null ? 0 : HeadFitter.Passes(options, photoSplit.Domain))));
+        var fitter = new HeadFitter(embedders, options, new PassProgress(progress, HeadFitter.Passes(options, domain)));
         var (embedder, history, classLabels, scaling) = fitter.Fit(data, split.TrainImageIds, split.ValidationImageIds, domain, photoEvaluation: false, cancellationToken);
         LoadedModel? model = null; // owns the embedder once created
         try
@@ -51,10 +52,16 @@ public sealed class ModelTrainer(
             EvaluationReport evaluation;
             using (var embedded = InProcessVectorIndex.Build(labelVectors.Encoder.Dimension, ids, embeddings))
             {
-                evaluation = Evaluator.Evaluate(new EvaluationInput(embedded, data.LabelOf, labels, labels.Select(l => vectorOf[l]).ToArray()),
-                    split.ValidationImageIds, split.HeldOutImageIds, split.HeldOutLabels, history.LastOrDefault()?.ValidationLoss);
+                evaluation = Evaluator.Evaluate(new EvaluationInput(embedded, data.LabelOf, labels, labels.Select(l => vectorOf[l]).ToArray()), split,
+                    history.LastOrDefault()?.ValidationLoss);
             }
-            if (photoSplit is not null) evaluation = EvaluatePhotos(evaluation, data, photoSplit, labels, fitter, cancellationToken);
+            if (evaluationIds.Count > 0)
+            {
+                var rowOf = ids.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
+                var scores = photoEvaluation.Score(evaluationIds.Select(id => embeddings[rowOf[id]]).ToList(), evaluationIds.Select(id => data.LabelOf[id]).ToList(),
+                    labels, options.HubnessCorrection, cancellationToken);
+                evaluation = evaluation with { PhotoExactPrecisionAt5 = scores.Exact, PhotoBroaderPrecisionAt5 = scores.Broader, PhotoImageCount = evaluationIds.Count };
+            }
             cancellationToken.ThrowIfCancellationRequested();
             FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(history, evaluation));
 
@@ -95,40 +102,5 @@ public sealed class ModelTrainer(
         if (options.NormalizeDomains) parts.Add("per-domain normalisation");
         if (options.SelfTraining) parts.Add("self-training");
         return string.Join(" + ", parts);
-    }
-
-    /// <summary>The photo-transfer evaluation's images: the run's split minus the photographs, and the photographs; null when it cannot run.</summary>
-    private PhotoEvaluationSplit? PhotoSplit(TrainingData data, DatasetSplit split)
-    {
-        var photos = images.PhotoIds().Where(data.LabelOf.ContainsKey).ToList();
-        if (photos.Count == 0) return null;
-        var isPhoto = photos.ToHashSet();
-        var train = split.TrainImageIds.Where(id => !isPhoto.Contains(id)).ToList();
-        if (train.Count == 0 || train.Select(id => data.LabelOf[id]).Distinct().Count() < 2) return null;
-        return new PhotoEvaluationSplit(train, split.ValidationImageIds.Where(id => !isPhoto.Contains(id)).ToList(), photos);
-    }
-
-    /// <summary>The photographs stand for the gallery the second head is adapted to and embeds.</summary>
-    private sealed record PhotoEvaluationSplit(List<int> Train, List<int> Validation, List<int> Photos)
-    {
-        public TargetDomain Domain { get; } = new(Photos, Photos);
-    }
-
-    /// <summary>
-    /// The photo-transfer evaluation: the same options retrained without the gallery's photographs, then text search
-    /// over those photographs only. The version itself still trains on every image.
-    /// </summary>
-    private EvaluationReport EvaluatePhotos(EvaluationReport evaluation, TrainingData data, PhotoEvaluationSplit photoSplit, IReadOnlyList<string> labels,
-        HeadFitter fitter, CancellationToken cancellationToken)
-    {
-        var photos = photoSplit.Photos;
-        var options = fitter.Options;
-        var (embedder, _, _, _) = fitter.Fit(data, photoSplit.Train, photoSplit.Validation, photoSplit.Domain, photoEvaluation: true, cancellationToken);
-        using (embedder)
-        {
-            var photoLabels = photos.Select(id => data.LabelOf[id]).ToList();
-            var scores = photoEvaluation.Score(embedder.Embed(photos.Select(data.Row).ToList()), photoLabels, labels, options.HubnessCorrection, cancellationToken);
-            return evaluation with { PhotoExactPrecisionAt5 = scores.Exact, PhotoBroaderPrecisionAt5 = scores.Broader, PhotoImageCount = photos.Count };
-        }
     }
 }

@@ -17,6 +17,11 @@ public sealed class ImageRecord
     public int Height { get; set; }
     public long ByteCount { get; set; }
     public DateTime AddedUtc { get; set; }
+    /// <summary>
+    /// Evaluation-only: searchable like any image, but never trained on (not in a version's split, not in label
+    /// transfer's reference); the evaluation set measures search on it. Marked at import; false in records older than the field.
+    /// </summary>
+    public bool Evaluation { get; set; }
 }
 
 public sealed class ThumbnailRecord

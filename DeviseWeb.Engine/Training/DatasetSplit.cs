@@ -2,7 +2,8 @@ using DeviseWeb.Engine.Text;
 
 namespace DeviseWeb.Engine.Training;
 
-public enum SplitKind { Train, Validation, HeldOut, Unassigned }
+/// <summary>An image's role for a model version; <see cref="Evaluation"/> images are marked in the catalogue and never trained on.</summary>
+public enum SplitKind { Train, Validation, HeldOut, Unassigned, Evaluation }
 
 /// <summary>Which images train the head, which validate it, and which labels it never sees.</summary>
 public sealed record DatasetSplit(

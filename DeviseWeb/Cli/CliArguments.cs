@@ -7,7 +7,7 @@ public sealed class CliArguments
 {
     private static readonly HashSet<string> Flags =
         ["--json", "--no-activate", "--help", "--quick", "--verbose", "--repair", "--coral", "--no-coral", "--csls", "--no-csls", "--normalize-domains", "--self-training", "--no-photo-eval",
-         "--backgrounds", "--view-backgrounds"];
+         "--backgrounds", "--view-backgrounds", "--evaluation"];
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
 
     public string Verb { get; }

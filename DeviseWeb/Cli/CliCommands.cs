@@ -17,7 +17,7 @@ public static class CliCommands
 
     private static readonly Dictionary<string, Verb> Table = new(StringComparer.Ordinal)
     {
-        ["import"] = new(GalleryVerbs.ImportAsync, "--label"),
+        ["import"] = new(GalleryVerbs.ImportAsync, "--label", "--evaluation"),
         ["delete"] = new(c => Task.FromResult(GalleryVerbs.Delete(c))),
         ["relabel"] = new(c => Task.FromResult(GalleryVerbs.Relabel(c)), "--label"),
         ["rename-label"] = new(c => Task.FromResult(GalleryVerbs.RenameLabel(c))),
@@ -98,9 +98,12 @@ public static class CliCommands
         Usage: DeviseWeb <verb> [arguments] [--data DIR] [--json] [--verbose]
 
         Gallery
-          import DIR                 Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp);
-                                     DIR/labels.tsv may rename folders.
-          import FILE [--label L]    Import one image (label: L, else its folder's name).
+          import DIR [--evaluation]  Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp);
+                                     DIR/labels.tsv may rename folders; DIR/evaluation.txt (<label folder>/<file>
+                                     a line) marks evaluation-only images: searchable, never trained on.
+          import FILE [--label L] [--evaluation]
+                                     Import one image (label: L, else its folder's name).
+                                     --evaluation marks every image imported evaluation-only.
           delete ID...               Delete images: records, thumbnails, vectors, originals.
           relabel ID... --label L    Give images another label.
           rename-label OLD NEW       Move every image of a label to another (merging when NEW exists).
