@@ -62,8 +62,12 @@ public sealed class ModelRecord
     public List<int> HeldOutImageIds { get; set; } = [];
     /// <summary>ConSE: the labels the head classifies, in output order (the training images' labels, ordinal).</summary>
     public List<string> ClassLabels { get; set; } = [];
-    /// <summary>Per-domain normalisation's statistics, frozen at training; null when the version was trained without it.</summary>
-    public DomainScaling? DomainScaling { get; set; }
+    /// <summary>
+    /// Not stored: set when the version was read, naming a method it was trained with that this release no longer has
+    /// and that changes how it embeds (per-domain normalisation, say), so it can be listed but never loaded.
+    /// </summary>
+    [LiteDB.BsonIgnore]
+    public string? RetiredMethod { get; set; }
     public List<EpochMetrics> History { get; set; } = [];
     public EvaluationReport? Evaluation { get; set; }
     public double DurationSeconds { get; set; }

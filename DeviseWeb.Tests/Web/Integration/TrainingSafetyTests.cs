@@ -58,7 +58,7 @@ public sealed class TrainingSafetyTests(WebSurfaceDeviseWebFactory app)
         var template = repository.Find(active)!;
         var broken = repository.Add(new ModelRecord
         {
-            CreatedUtc = DateTime.UtcNow, Options = template.Options with { WeightDecay = 1e6 }, Backbone = template.Backbone,
+            CreatedUtc = DateTime.UtcNow, Options = template.Options with { LearningRate = 1 }, Backbone = template.Backbone,
             TextEncoder = template.TextEncoder, Architecture = template.Architecture, FeatureDimension = template.FeatureDimension,
             EmbeddingDimension = template.EmbeddingDimension, Labels = template.Labels, HeldOutLabels = template.HeldOutLabels,
             TrainImageIds = template.TrainImageIds, ValidationImageIds = template.ValidationImageIds, HeldOutImageIds = template.HeldOutImageIds,
