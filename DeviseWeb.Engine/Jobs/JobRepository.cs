@@ -41,8 +41,13 @@ public sealed class JobRepository(DeviseDatabase database, EngineOptions options
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         Converters = { new JsonStringEnumConverter() },
-        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { info => { if (info.Kind == JsonTypeInfoKind.Object) info.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip; } } },
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { SkipUnmappedMembers } },
     };
+
+    private static void SkipUnmappedMembers(JsonTypeInfo info)
+    {
+        if (info.Kind == JsonTypeInfoKind.Object) info.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
+    }
 
     private ILiteCollection<JobRecord> Jobs => database.Collection<JobRecord>("jobs");
 

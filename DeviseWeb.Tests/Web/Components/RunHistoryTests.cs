@@ -87,4 +87,25 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
             await jobs.WaitAsync(jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = template }).Id);
         }
     }
+
+    [Fact]
+    public void Evaluate_ActiveVersion_QueuesAnEvaluationJobAndTheRowShowsItsNewFigures()
+    {
+        // Arrange
+        var models = Get<ModelService>();
+        int active = models.ActiveModelId!.Value;
+        var before = models.Get(active).Evaluation!.EvaluatedUtc;
+        var cut = Context.Render<RunHistory>();
+
+        // Act
+        cut.Find($"tr[data-model-id='{active}']").QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Evaluate").Click();
+
+        // Assert: the job ran, the version keeps its new figures, and the page said so.
+        cut.WaitForAssertion(() =>
+            Assert.Contains($"Version {active} evaluated: its row shows the new figures.", Get<ISnackbar>().ShownSnackbars.Select(s => s.Message)), Wait);
+        var job = Get<JobQueue>().Latest(JobKind.Evaluation)!;
+        Assert.Equal((active, JobState.Finished), (job.Request.ModelId, job.State));
+        Assert.True(models.Get(active).Evaluation!.EvaluatedUtc > before);
+        Assert.Contains("chance", cut.Find($"tr[data-model-id='{active}'] [data-testid=photo-exact]").TextContent);
+    }
 }
