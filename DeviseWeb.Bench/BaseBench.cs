@@ -1,11 +1,12 @@
 using System.Diagnostics;
+using DeviseWeb.Cli;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Training;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// The figures that do not need a large store: backbone features alone, import end to end (through the job queue, into

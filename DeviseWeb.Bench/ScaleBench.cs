@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using DeviseWeb.Cli;
 using DeviseWeb.Engine;
-using DeviseWeb.Engine.Benchmarks;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
@@ -10,7 +10,7 @@ using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using static TorchSharp.torch;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// Figures on a store seeded with N images (<see cref="ScaleStore"/>), through the engine's public surface: cold start
