@@ -46,8 +46,10 @@ public static class EngineServiceCollectionExtensions
             return new OnnxFeatureExtractor(o.BackboneModelPath, o.PreprocessModelPath, o.BackboneInputSize, o.InferenceThreads);
         });
         services.AddSingleton<ITextEncoder>(_ => new QueryVectorCache(new MiniLmTextEncoder()));
-        services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>));
-        services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>));
+        // A failed load is not remembered (a model file put in place later is picked up): the container keeps no
+        // failed singleton, and PublicationOnly keeps no exception, unlike Lazy's default.
+        services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>, LazyThreadSafetyMode.PublicationOnly));
+        services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>, LazyThreadSafetyMode.PublicationOnly));
         services.AddSingleton(sp => { var o = sp.GetRequiredService<EngineOptions>(); return new SafeImageLoader(DecodeLimits.From(o)); });
 
         // Feature services.
