@@ -23,6 +23,7 @@ public sealed class SafeImageLoader
 
     private readonly Configuration _configuration;
     private readonly SemaphoreSlim _decodeSlots;
+    private int _liveImages;
 
     public SafeImageLoader(DecodeLimits limits)
     {
@@ -34,6 +35,9 @@ public sealed class SafeImageLoader
     public SafeImageLoader(long maxFileBytes, long maxPixels) : this(new DecodeLimits { MaxFileBytes = maxFileBytes, MaxPixels = maxPixels }) { }
 
     public DecodeLimits Limits { get; }
+
+    /// <summary>Images this loader decoded that are not disposed yet: the pixel memory its callers still hold.</summary>
+    public int LiveImages => Volatile.Read(ref _liveImages);
     public long MaxFileBytes => Limits.MaxFileBytes;
     public long MaxPixels => Limits.MaxPixels;
 
@@ -128,7 +132,10 @@ public sealed class SafeImageLoader
         if (ContainerScan.Check(bytes, Limits) is { } problem) throw new ImageRejectedException(name, problem);
         var format = Identify(bytes, name);
         using var decoded = DecodeFirstFrame(bytes, name, format, cancellationToken);
-        return new LoadedImage(AlphaCompositing.OntoWhite(decoded, _configuration), bytes, contentHash ?? HashOf(bytes), DecoderConfiguration.ExtensionOf(format));
+        var pixels = AlphaCompositing.OntoWhite(decoded, _configuration);
+        Interlocked.Increment(ref _liveImages);
+        return new LoadedImage(pixels, bytes, contentHash ?? HashOf(bytes), DecoderConfiguration.ExtensionOf(format),
+            () => Interlocked.Decrement(ref _liveImages));
     }
 
     /// <summary>
