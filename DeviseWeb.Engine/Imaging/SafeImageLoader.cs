@@ -43,6 +43,17 @@ public sealed class SafeImageLoader
 
     public LoadedImage Load(string path) => Decode(ReadFile(path), Path.GetFileName(path));
 
+    /// <summary>A file decoded as <see cref="Load"/> does, waiting for a decode slot without holding a thread.</summary>
+    public async Task<LoadedImage> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        var bytes = ReadFile(path);
+        string name = DisplayFileName.Of(Path.GetFileName(path));
+        CheckBytes(name, bytes);
+        await _decodeSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { return DecodeInSlot(bytes, name, null, cancellationToken); }
+        finally { _decodeSlots.Release(); }
+    }
+
     /// <summary>
     /// Reads a file's bytes after checking it is a regular file within the size limit. Never waits: a FIFO or a
     /// device swapped in for a file is refused, not read. Without <paramref name="followLinks"/> a link is refused too.

@@ -182,10 +182,10 @@ public sealed class ImportServiceTests
 
         int id = result.Image!.Id;
         Assert.Equal(ImportOutcome.Added, result.Outcome);
-        var itself = search.Search(new SearchQuery { ImageIds = [id], K = 1 }).Hits[0];
+        var itself = (await search.SearchAsync(new SearchQuery { ImageIds = [id], K = 1 })).Hits[0];
         Assert.Equal(id, itself.Image.Id);
         Assert.Equal(1f, itself.Score, 3);
-        Assert.Contains(search.SearchText("rabbit", k: TemplateData.CountOf("rabbit") + 1).Hits, h => h.Image.Id == id);
+        Assert.Contains((await search.SearchTextAsync("rabbit", k: TemplateData.CountOf("rabbit") + 1)).Hits, h => h.Image.Id == id);
         Assert.Equal(TemplateData.ImageCount + 1, engine.Get<ModelService>().IndexedCount);
     }
 

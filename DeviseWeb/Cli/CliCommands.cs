@@ -27,7 +27,7 @@ public static class CliCommands
         ["eval"] = new(c => Task.FromResult(ModelVerbs.Eval(c)), "--model"),
         ["models"] = new(c => Task.FromResult(ModelVerbs.Models(c))),
         ["activate"] = new(ModelVerbs.ActivateAsync),
-        ["search"] = new(c => Task.FromResult(SearchVerbs.Search(c)), "--k", "--min-score", "--model"),
+        ["search"] = new(SearchVerbs.SearchAsync, "--k", "--min-score", "--model"),
         ["similar"] = new(SearchVerbs.SimilarAsync, "--k", "--model"),
         ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
