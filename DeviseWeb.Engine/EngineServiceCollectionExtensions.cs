@@ -9,6 +9,7 @@ using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,9 @@ public static class EngineServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDeviseEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
     {
-        services.AddOptions<EngineOptions>();
+        // Checked when the host starts (and wherever they are first read), with one message per bad setting.
+        services.AddOptions<EngineOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidation>());
         if (configure is not null) services.Configure(configure);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
 

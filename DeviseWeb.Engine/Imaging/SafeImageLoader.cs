@@ -29,7 +29,8 @@ public sealed class SafeImageLoader
     {
         Limits = limits;
         _configuration = DecoderConfiguration.Create(limits);
-        _decodeSlots = new SemaphoreSlim(Math.Max(1, limits.MaxConcurrentDecodes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxConcurrentDecodes, 1, nameof(limits));
+        _decodeSlots = new SemaphoreSlim(limits.MaxConcurrentDecodes);
     }
 
     public SafeImageLoader(long maxFileBytes, long maxPixels) : this(new DecodeLimits { MaxFileBytes = maxFileBytes, MaxPixels = maxPixels }) { }

@@ -85,6 +85,11 @@ public static class CliCommands
             errors.WriteLine($"error: {e.Message}");
             return Failed;
         }
+        catch (Exception e) when (SettingChecks.Problems(e) is { } problems)
+        {
+            errors.WriteLine($"error: {problems}");
+            return Failed;
+        }
         catch (OperationCanceledException)
         {
             errors.WriteLine("cancelled");

@@ -1,3 +1,6 @@
+using DeviseWeb.Engine;
+using Microsoft.Extensions.Options;
+
 namespace DeviseWeb.Services;
 
 /// <summary>The web host's own settings, bound from configuration section "Devise" beside the engine's options.</summary>
@@ -31,5 +34,17 @@ public sealed class DeviseWebOptions
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "DeviseWeb.sln"))) return dir.FullName;
         return null;
+    }
+}
+
+/// <summary>The allowed values of the <see cref="DeviseWebOptions"/> settings, checked when the app starts.</summary>
+internal sealed class DeviseWebOptionsValidation : IValidateOptions<DeviseWebOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DeviseWebOptions options)
+    {
+        var check = new SettingChecks(EngineOptions.SectionName);
+        check.Require(Uri.TryCreate(options.DefaultUrl, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps),
+            nameof(options.DefaultUrl), $"'{options.DefaultUrl}'", "an absolute http:// or https:// address");
+        return check.Result;
     }
 }
