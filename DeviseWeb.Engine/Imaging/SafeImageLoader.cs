@@ -36,11 +36,11 @@ public sealed class SafeImageLoader
     public SafeImageLoader(long maxFileBytes, long maxPixels) : this(new DecodeLimits { MaxFileBytes = maxFileBytes, MaxPixels = maxPixels }) { }
 
     public DecodeLimits Limits { get; }
+    public long MaxFileBytes => Limits.MaxFileBytes;
+    public long MaxPixels => Limits.MaxPixels;
 
     /// <summary>Images this loader decoded that are not disposed yet: the pixel memory its callers still hold.</summary>
     public int LiveImages => Volatile.Read(ref _liveImages);
-    public long MaxFileBytes => Limits.MaxFileBytes;
-    public long MaxPixels => Limits.MaxPixels;
 
     public LoadedImage Load(string path) => Decode(ReadFile(path), Path.GetFileName(path));
 

@@ -99,16 +99,25 @@ public sealed partial class ImageDetailPage : IDisposable
         _loading = loading;
         var similar = Searcher.SearchSimilarAsync(Id, SimilarCount, cancellationToken: loading.Token);
         var keywords = Keywords.ForImageAsync(Id, KeywordCount, cancellationToken: loading.Token);
+        // Whatever arrives after the load was superseded belongs to another image and is dropped.
         try
         {
-            try { _similar = (await similar).Hits; }
-            catch (DeviseException e) { _similarError = e.Message; }
+            try
+            {
+                var found = (await similar).Hits;
+                if (!loading.IsCancellationRequested) _similar = found;
+            }
+            catch (DeviseException e) when (!loading.IsCancellationRequested) { _similarError = e.Message; }
             if (loading.IsCancellationRequested) return;
             StateHasChanged();
-            try { _keywords = await keywords; }
-            catch (DeviseException e) { _keywordsError = e.Message; }
+            try
+            {
+                var words = await keywords;
+                if (!loading.IsCancellationRequested) _keywords = words;
+            }
+            catch (DeviseException e) when (!loading.IsCancellationRequested) { _keywordsError = e.Message; }
         }
-        catch (OperationCanceledException) when (loading.IsCancellationRequested) { }
+        catch (Exception e) when ((e is OperationCanceledException or DeviseException) && loading.IsCancellationRequested) { }
         finally
         {
             if (_loading == loading) _loading = null;
