@@ -43,8 +43,17 @@ internal sealed class DeviseWebOptionsValidation : IValidateOptions<DeviseWebOpt
     public ValidateOptionsResult Validate(string? name, DeviseWebOptions options)
     {
         var check = new SettingChecks(EngineOptions.SectionName);
-        check.Require(Uri.TryCreate(options.DefaultUrl, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps),
-            nameof(options.DefaultUrl), $"'{options.DefaultUrl}'", "an absolute http:// or https:// address");
+        // As --urls takes them: Kestrel's "http://*:5080" and "http://+:5080" are not URIs, so only the scheme and a host are checked.
+        var urls = (options.DefaultUrl ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        check.Require(urls.Length > 0 && urls.All(IsListeningUrl), nameof(options.DefaultUrl), $"'{options.DefaultUrl}'",
+            "one or more http:// or https:// addresses with a host, separated by ';'");
         return check.Result;
+    }
+
+    private static bool IsListeningUrl(string url)
+    {
+        string? rest = url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? url[7..]
+            : url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? url[8..] : null;
+        return rest is { Length: > 0 } && rest[0] is not (':' or '/');
     }
 }

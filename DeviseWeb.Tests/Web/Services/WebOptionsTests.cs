@@ -17,6 +17,16 @@ public sealed class WebOptionsTests
     }
 
     [Theory]
+    [InlineData("http://localhost:5080")]
+    [InlineData("http://*:5080")]
+    [InlineData("http://+:5080;https://0.0.0.0:5443")]
+    public void Validate_ListeningAddressesAsUrlsTakesThem_Pass(string url)
+    {
+        Assert.True(new DeviseWebOptionsValidation().Validate(null, new DeviseWebOptions { DefaultUrl = url }).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("--Devise:DefaultUrl=localhost:5080", "Devise:DefaultUrl must be one or more http:// or https:// addresses with a host, separated by ';' (it is 'localhost:5080')")]
     [InlineData("--Devise:Limits:UploadConcurrency=0", "Devise:Limits:UploadConcurrency must be between 1 and 1000 (it is 0)")]
     [InlineData("--Devise:Limits:ShutdownTimeout=-00:00:01", "Devise:Limits:ShutdownTimeout must be between 00:00:00 and 01:00:00 (it is -00:00:01)")]
     [InlineData("--Devise:ReverseProxy:KnownProxies:0=proxy.local", "Devise:ReverseProxy:KnownProxies:0 must be an IP address (it is 'proxy.local')")]
@@ -28,10 +38,10 @@ public sealed class WebOptionsTests
             [setting, $"--Devise:DataDirectory={data}", "--Devise:FirstStart=false", "--urls=http://127.0.0.1:0"]);
         builder.Services.AddDeviseWeb(builder.Configuration);
 
+        // Without MapDeviseWeb: its static assets need the app's own manifest, which the test host lacks (the process test below maps everything).
         var error = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
         {
             await using var app = builder.Build();
-            app.MapDeviseWeb();
             await app.StartAsync();
         });
 
