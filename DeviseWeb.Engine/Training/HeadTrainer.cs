@@ -31,16 +31,33 @@ public sealed class HeadTrainer(Device device)
         bool classify = train.Classes is not null;
         int inputSize = train.Features[0].Length, outputSize = classify ? train.ClassCount : train.Targets[0].Length;
         var head = new DeviseHead(inputSize, options.HiddenSize, outputSize, options.Dropout);
-        head.to(device);
+        try
+        {
+            head.to(device);
+            return (head, Fit(head, train, validation, options, classify, progress, cancellationToken));
+        }
+        catch
+        {
+            // The weights live in native memory that the finalizer frees only whenever it runs: a cancelled or
+            // failed run hands them back now. On success the caller owns the head.
+            head.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The training loop; every tensor and the optimizer it makes are disposed before it returns or throws.</summary>
+    private List<EpochMetrics> Fit(DeviseHead head, TrainingSet train, TrainingSet validation, TrainingOptions options, bool classify,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         var history = new List<EpochMetrics>();
 
         using var trainX = ToTensor(train.Features);
         // Original and views stacked as [(views + 1) · N, D]: row v · N + i is row i's version v (0 = original).
         using var versions = train.Views is { Length: > 0 } views ? ToTensor([.. train.Features, .. views.SelectMany(v => v)]) : null;
         int versionCount = (train.Views?.Length ?? 0) + 1;
-        using var trainY = classify ? tensor(train.Classes!).to(device) : ToTensor(train.Targets);
+        using var trainY = classify ? OnDevice(tensor(train.Classes!)) : ToTensor(train.Targets);
         using var validX = validation.Count > 0 ? ToTensor(validation.Features) : null;
-        using var validY = validation.Count > 0 ? (classify ? tensor(validation.Classes!).to(device) : ToTensor(validation.Targets)) : null;
+        using var validY = validation.Count > 0 ? (classify ? OnDevice(tensor(validation.Classes!)) : ToTensor(validation.Targets)) : null;
         Func<Tensor, Tensor, Tensor> lossOf = classify ? (output, target) => nn.functional.cross_entropy(output, target) : CosineLoss;
         int steps = (train.Count + options.BatchSize - 1) / options.BatchSize;
         using var optimizer = optim.AdamW(head.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
@@ -79,7 +96,7 @@ public sealed class HeadTrainer(Device device)
             FaultPoints.Hit(FaultPoints.TrainingEpoch);
         }
         head.eval();
-        return (head, history);
+        return history;
     }
 
     /// <summary>One version per row for an epoch (original or a view, uniformly), drawn from the run's generator.</summary>
@@ -102,7 +119,13 @@ public sealed class HeadTrainer(Device device)
         return lossOf(head.forward(features), targets).item<float>();
     }
 
-    private Tensor ToTensor(float[][] rows) => TensorRows.ToTensor(rows, rows[0].Length).to(device);
+    private Tensor ToTensor(float[][] rows) => OnDevice(TensorRows.ToTensor(rows, rows[0].Length));
+
+    /// <summary>
+    /// The tensor on the run's device. to() hands back a new tensor even when nothing moves, so the one it came from
+    /// is disposed here: left to the finalizer, it would hold the rows' memory after the run.
+    /// </summary>
+    private Tensor OnDevice(Tensor tensor) => tensor.to(device, disposeAfter: true);
 
     private static TrainingProgress Progress(TrainingPhase phase, int epoch, int step, int steps, int epochs,
         double trainLoss, double? validationLoss, double learningRate, TimeSpan elapsed)

@@ -1,10 +1,13 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Text;
 using DeviseWeb.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DeviseWeb.Tests.Gallery;
 
@@ -89,6 +92,40 @@ public sealed class ImportServiceTests
     }
 
     [Fact]
+    public async Task ImportFolderAsync_CancelledWithImagesInTheBackboneAndQueued_DisposesEveryDecodedImage()
+    {
+        using var backbone = new GatedBackbone();
+        await using var engine = await EngineHost.StartEmptyAsync(addServices: s => s.AddSingleton<IFeatureExtractor>(backbone));
+        var loader = engine.Get<SafeImageLoader>();
+        using var cancel = new CancellationTokenSource();
+        var import = engine.Get<ImportService>().ImportFolderAsync(TestData.CopySubset(["cat", "dog"]), null, cancel.Token);
+        await Eventually.UntilAsync(() => backbone.Entered >= 1 && loader.LiveImages >= 3, "the import never filled its queue");
+
+        cancel.Cancel();
+        backbone.Open();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => import);
+        Assert.Equal(0, loader.LiveImages);
+    }
+
+    [Fact]
+    public async Task ImportFolderAsync_FailingWithImagesQueued_DisposesEveryDecodedImage()
+    {
+        using var backbone = new GatedBackbone();
+        await using var engine = await EngineHost.StartEmptyAsync(addServices: s => s.AddSingleton<IFeatureExtractor>(backbone));
+        var loader = engine.Get<SafeImageLoader>();
+        var progress = new SynchronousProgress<ImportProgress>(_ => throw new InvalidOperationException("listener broke"));
+        var import = engine.Get<ImportService>().ImportFolderAsync(TestData.CopySubset(["cat", "dog"]), progress);
+        await Eventually.UntilAsync(() => backbone.Entered >= 1 && loader.LiveImages >= 3, "the import never filled its queue");
+
+        backbone.Open();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => import);
+        Assert.Equal("listener broke", error.Message);
+        Assert.Equal(0, loader.LiveImages);
+    }
+
+    [Fact]
     public async Task ImportStreamAsync_Upload_KeepsTheNormalisedLabelAServerSideFileAndAThumbnail()
     {
         await using var engine = await EngineHost.StartEmptyAsync();
@@ -145,10 +182,10 @@ public sealed class ImportServiceTests
 
         int id = result.Image!.Id;
         Assert.Equal(ImportOutcome.Added, result.Outcome);
-        var itself = search.Search(new SearchQuery { ImageIds = [id], K = 1 }).Hits[0];
+        var itself = (await search.SearchAsync(new SearchQuery { ImageIds = [id], K = 1 })).Hits[0];
         Assert.Equal(id, itself.Image.Id);
         Assert.Equal(1f, itself.Score, 3);
-        Assert.Contains(search.SearchText("rabbit", k: TemplateData.CountOf("rabbit") + 1).Hits, h => h.Image.Id == id);
+        Assert.Contains((await search.SearchTextAsync("rabbit", k: TemplateData.CountOf("rabbit") + 1)).Hits, h => h.Image.Id == id);
         Assert.Equal(TemplateData.ImageCount + 1, engine.Get<ModelService>().IndexedCount);
     }
 

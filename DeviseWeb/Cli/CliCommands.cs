@@ -26,7 +26,7 @@ public static class CliCommands
         ["eval"] = new(c => Task.FromResult(ModelVerbs.Eval(c)), "--model"),
         ["models"] = new(c => Task.FromResult(ModelVerbs.Models(c))),
         ["activate"] = new(ModelVerbs.ActivateAsync),
-        ["search"] = new(c => Task.FromResult(SearchVerbs.Search(c)), "--k", "--min-score", "--model"),
+        ["search"] = new(SearchVerbs.SearchAsync, "--k", "--min-score", "--model"),
         ["similar"] = new(SearchVerbs.SimilarAsync, "--k", "--model"),
         ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
@@ -81,6 +81,11 @@ public static class CliCommands
         catch (Exception e) when (e is DeviseException or ImageRejectedException)
         {
             errors.WriteLine($"error: {e.Message}");
+            return Failed;
+        }
+        catch (Exception e) when (SettingChecks.Problems(e) is { } problems)
+        {
+            errors.WriteLine($"error: {problems}");
             return Failed;
         }
         catch (OperationCanceledException)
