@@ -31,7 +31,7 @@ public sealed class JobQueue
         _handlers = handlers.ToDictionary(h => h.Kind);
         _repository = repository;
         _logger = logger;
-        _capacity = Math.Max(1, options.JobQueueCapacity);
+        _capacity = options.JobQueueCapacity;
         _channel = Channel.CreateBounded<LiveJob>(new BoundedChannelOptions(_capacity) { SingleReader = true });
         foreach (var job in _repository.MarkInterrupted())
             _logger.LogWarning("Job {JobId} ({Kind}) was interrupted when the app last stopped", job.Id, job.Kind);

@@ -34,11 +34,14 @@ public sealed class HeadTrainer(Device device)
         }
         catch
         {
+            // The weights live in native memory that the finalizer frees only whenever it runs: a cancelled or
+            // failed run hands them back now. On success the caller owns the head.
             head.Dispose();
             throw;
         }
     }
 
+    /// <summary>The training loop; every tensor and the optimizer it makes are disposed before it returns or throws.</summary>
     private List<EpochMetrics> Fit(DeviseHead head, IEmbeddingMapping mapping, LabelledRows train, LabelledRows validation,
         TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
@@ -99,7 +102,13 @@ public sealed class HeadTrainer(Device device)
         return mapping.Loss(head.forward(features), targets).item<float>();
     }
 
-    private Tensor ToTensor(float[][] rows) => TensorRows.ToTensor(rows, rows[0].Length).to(device);
+    private Tensor ToTensor(float[][] rows) => OnDevice(TensorRows.ToTensor(rows, rows[0].Length));
+
+    /// <summary>
+    /// The tensor on the run's device. to() hands back a new tensor even when nothing moves, so the one it came from
+    /// is disposed here: left to the finalizer, it would hold the rows' memory after the run.
+    /// </summary>
+    private Tensor OnDevice(Tensor tensor) => tensor.to(device, disposeAfter: true);
 
     private static TrainingProgress Progress(TrainingPhase phase, int epoch, int step, int steps, int epochs,
         double trainLoss, double? validationLoss, double learningRate, TimeSpan elapsed)

@@ -2,6 +2,7 @@ using DeviseWeb.Engine;
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Tests.Infrastructure;
+using Microsoft.ML.OnnxRuntime;
 
 namespace DeviseWeb.Tests.Features;
 
@@ -51,6 +52,78 @@ public sealed class OnnxFeatureExtractorTests : IDisposable
         var whale = _extractor.Extract(googleWhale);
 
         Assert.True(VectorMath.Cosine(whale, _extractor.Extract(twitterWhale)) > VectorMath.Cosine(whale, _extractor.Extract(twitterBook)));
+    }
+
+    [Fact]
+    public void Extract_CancelledToken_ThrowsAndTheNextExtractStillWorks()
+    {
+        using var image = _loader.Load(TestData.DemoImage("bear", "photo-bear.png"));
+        var expected = _extractor.Extract(image);
+
+        Assert.Throws<OperationCanceledException>(() => _extractor.Extract(image, new CancellationToken(canceled: true)));
+
+        Assert.Equal(expected, _extractor.Extract(image));
+    }
+
+    [Fact]
+    public void Constructor_PreprocessingModelCorrupt_DisposesTheBackboneSessionItOpened()
+    {
+        var options = new EngineOptions();
+        string corrupt = Path.Combine(TestData.NewTemporaryDirectory("onnx"), "preprocess.onnx");
+        File.WriteAllBytes(corrupt, "not an ONNX model"u8.ToArray());
+        var opened = new List<WatchedSession>();
+
+        Assert.ThrowsAny<OnnxRuntimeException>(() => new OnnxFeatureExtractor(options.BackboneModelPath, corrupt, options.BackboneInputSize, 1,
+            (path, sessionOptions) => Watch(opened, path, sessionOptions)));
+
+        Assert.Equal([options.BackboneModelPath], opened.Select(s => s.Path));
+        Assert.All(opened, s => Assert.True(s.Disposed, $"{s.Path} left open"));
+    }
+
+    [Fact]
+    public void Constructor_PreprocessingModelMissing_LeavesNoSessionOpen()
+    {
+        var options = new EngineOptions();
+        var opened = new List<WatchedSession>();
+
+        Assert.Throws<FileNotFoundException>(() => new OnnxFeatureExtractor(options.BackboneModelPath, "/nonexistent/preprocess.onnx",
+            options.BackboneInputSize, 1, (path, sessionOptions) => Watch(opened, path, sessionOptions)));
+
+        Assert.All(opened, s => Assert.True(s.Disposed, $"{s.Path} left open"));
+    }
+
+    [Fact]
+    public void Dispose_AfterConstruction_DisposesBothSessions()
+    {
+        var options = new EngineOptions();
+        var opened = new List<WatchedSession>();
+        var extractor = new OnnxFeatureExtractor(options.BackboneModelPath, options.PreprocessModelPath, options.BackboneInputSize, 1,
+            (path, sessionOptions) => Watch(opened, path, sessionOptions));
+
+        extractor.Dispose();
+
+        Assert.Equal(2, opened.Count);
+        Assert.All(opened, s => Assert.True(s.Disposed, $"{s.Path} left open"));
+    }
+
+    private static WatchedSession Watch(List<WatchedSession> opened, string path, SessionOptions options)
+    {
+        var session = new WatchedSession(path, options);
+        opened.Add(session);
+        return session;
+    }
+
+    /// <summary>A real session that remembers being disposed.</summary>
+    private sealed class WatchedSession(string path, SessionOptions options) : InferenceSession(path, options)
+    {
+        public string Path { get; } = path;
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
     }
 
     public void Dispose() => _extractor.Dispose();

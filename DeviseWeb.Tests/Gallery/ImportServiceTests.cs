@@ -1,5 +1,7 @@
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Search;
@@ -7,6 +9,7 @@ using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
 using DeviseWeb.Engine.Training;
 using DeviseWeb.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DeviseWeb.Tests.Gallery;
 
@@ -135,6 +138,40 @@ public sealed class ImportServiceTests
     }
 
     [Fact]
+    public async Task ImportFolderAsync_CancelledWithImagesInTheBackboneAndQueued_DisposesEveryDecodedImage()
+    {
+        using var backbone = new GatedBackbone();
+        await using var engine = await EngineHost.StartEmptyAsync(addServices: s => s.AddSingleton<IFeatureExtractor>(backbone));
+        var loader = engine.Get<SafeImageLoader>();
+        using var cancel = new CancellationTokenSource();
+        var import = engine.Get<ImportService>().ImportFolderAsync(TestData.CopySubset(["cat", "dog"]), null, cancellationToken: cancel.Token);
+        await Eventually.UntilAsync(() => backbone.Entered >= 1 && loader.LiveImages >= 3, "the import never filled its queue");
+
+        cancel.Cancel();
+        backbone.Open();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => import);
+        Assert.Equal(0, loader.LiveImages);
+    }
+
+    [Fact]
+    public async Task ImportFolderAsync_FailingWithImagesQueued_DisposesEveryDecodedImage()
+    {
+        using var backbone = new GatedBackbone();
+        await using var engine = await EngineHost.StartEmptyAsync(addServices: s => s.AddSingleton<IFeatureExtractor>(backbone));
+        var loader = engine.Get<SafeImageLoader>();
+        var progress = new SynchronousProgress<ImportProgress>(_ => throw new InvalidOperationException("listener broke"));
+        var import = engine.Get<ImportService>().ImportFolderAsync(TestData.CopySubset(["cat", "dog"]), progress);
+        await Eventually.UntilAsync(() => backbone.Entered >= 1 && loader.LiveImages >= 3, "the import never filled its queue");
+
+        backbone.Open();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => import);
+        Assert.Equal("listener broke", error.Message);
+        Assert.Equal(0, loader.LiveImages);
+    }
+
+    [Fact]
     public async Task ImportStreamAsync_Upload_KeepsTheNormalisedLabelAServerSideFileAndAThumbnail()
     {
         await using var engine = await EngineHost.StartEmptyAsync();
@@ -191,12 +228,12 @@ public sealed class ImportServiceTests
 
         int id = result.Image!.Id;
         Assert.Equal(ImportOutcome.Added, result.Outcome);
-        var itself = search.Search(new SearchQuery { ImageIds = [id], K = 1 }).Hits[0];
+        var itself = (await search.SearchAsync(new SearchQuery { ImageIds = [id], K = 1 })).Hits[0];
         Assert.Equal(id, itself.Image.Id);
         Assert.Equal(1f, itself.Score, 3);
         // A photograph of a kind the model never trained on (the template's rabbit photographs are evaluation-only)
         // ranks in the top 15 % of the gallery for its label's name; a random rank would average the middle.
-        var ranked = search.SearchText("rabbit", k: TemplateData.ImageCount + 1).Hits.Select(h => h.Image.Id).ToList();
+        var ranked = (await search.SearchTextAsync("rabbit", k: TemplateData.ImageCount + 1)).Hits.Select(h => h.Image.Id).ToList();
         Assert.InRange(ranked.IndexOf(id), 0, (TemplateData.ImageCount + 1) * 15 / 100);
         Assert.Equal(TemplateData.ImageCount + 1, engine.Get<ModelService>().IndexedCount);
     }

@@ -42,7 +42,7 @@ public sealed class RetiredColumnsTests
             Assert.False(Directory.Exists(Path.GetDirectoryName(segment)));
             Assert.Equal(0, reopened.Get<DeviseDatabase>().Lite.GetCollection<VectorTailRecord>("vector_tail").Count(Query.EQ("Column", "views/ResNet18:512/white/1")));
             Assert.Equal(images, reopened.Get<FeatureStore>().Ids().Count);
-            Assert.NotEmpty(reopened.Get<SearchService>().SearchText("a dog", k: 3).Hits);
+            Assert.NotEmpty((await reopened.Get<SearchService>().SearchTextAsync("a dog", k: 3)).Hits);
         }
         finally { TemplateData.DeleteQuietly(directory); }
     }

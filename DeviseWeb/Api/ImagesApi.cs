@@ -45,11 +45,10 @@ public static class ImagesApi
         return Results.Ok(gallery.List(new ImageQuery(label, splitKind, skipValue ?? 0, takeValue ?? 60)));
     }
 
-    private static async Task<IResult> KeywordsAsync(int id, string? k, KeywordService keywords)
+    private static async Task<IResult> KeywordsAsync(int id, string? k, KeywordService keywords, CancellationToken cancellationToken)
     {
         if (ApiProblems.ParseInt(k, "k", 1, SearchLimits.MaxK, out int? count) is { } badK) return badK;
-        // The first call may embed the whole vocabulary (minutes); keep it off the request thread.
-        return Results.Ok(await Task.Run(() => keywords.ForImage(id, count ?? 10)));
+        return Results.Ok(await keywords.ForImageAsync(id, count ?? 10, cancellationToken: cancellationToken));
     }
 
     private static IResult Thumbnail(int id, GalleryService gallery, HttpResponse response)

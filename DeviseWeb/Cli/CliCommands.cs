@@ -1,4 +1,3 @@
-using DeviseWeb.Cli.Bench;
 using DeviseWeb.Cli.Verbs;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Imaging;
@@ -26,7 +25,7 @@ public static class CliCommands
         ["eval"] = new(ModelVerbs.EvalAsync, "--model"),
         ["models"] = new(c => Task.FromResult(ModelVerbs.Models(c))),
         ["activate"] = new(ModelVerbs.ActivateAsync),
-        ["search"] = new(c => Task.FromResult(SearchVerbs.Search(c)), "--k", "--min-score", "--model"),
+        ["search"] = new(SearchVerbs.SearchAsync, "--k", "--min-score", "--model"),
         ["similar"] = new(SearchVerbs.SimilarAsync, "--k", "--model"),
         ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
@@ -35,7 +34,7 @@ public static class CliCommands
         ["users"] = new(c => Task.FromResult(UserVerbs.Users(c)), "--role"),
     };
 
-    public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["bench", "help", "--help"]).ToHashSet(StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["help", "--help"]).ToHashSet(StringComparer.Ordinal);
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -53,7 +52,6 @@ public static class CliCommands
         {
             var cli = new CliArguments(args);
             if (cli.Verb is "help" or "--help" || cli.Has("--help")) { output.Write(UsageText); return Done; }
-            if (cli.Verb == "bench") return await BenchCommand.RunAsync(cli, output, errors, cancellationToken);
             if (!Table.TryGetValue(cli.Verb, out var verb)) throw new CliUsageException($"Unknown verb '{cli.Verb}'.");
             cli.RejectUnknown(CommonOptions.Concat(verb.Options));
 
@@ -82,6 +80,11 @@ public static class CliCommands
         catch (Exception e) when (e is DeviseException or ImageRejectedException)
         {
             errors.WriteLine($"error: {e.Message}");
+            return Failed;
+        }
+        catch (Exception e) when (SettingChecks.Problems(e) is { } problems)
+        {
+            errors.WriteLine($"error: {problems}");
             return Failed;
         }
         catch (OperationCanceledException)
@@ -147,9 +150,6 @@ public static class CliCommands
           verify [--repair]          Check the whole store: originals (hashed), thumbnails, features, embeddings,
                                      stray files, label counts. Exit 0 when clean, 1 when problems remain.
                                      --repair fixes what it can and drops images whose original is lost.
-          bench [options]            Speed figures: features, import, training, and a store seeded at scale.
-              --images DIR (/tmp/peer-scratch/images) --limit N (300)
-              --scale N,N (100000,1000000) --quick (100000 only) --only features,import,train,scale
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.

@@ -31,7 +31,7 @@ public sealed class ConseMapping : IEmbeddingMapping
 
     public bool CanLearn(string label) => _classOf.ContainsKey(label);
 
-    public Tensor Targets(IReadOnlyList<string> labels, Device device) => tensor(labels.Select(l => _classOf[l]).ToArray()).to(device);
+    public Tensor Targets(IReadOnlyList<string> labels, Device device) => tensor(labels.Select(l => _classOf[l]).ToArray()).to(device, disposeAfter: true);
 
     public Tensor Loss(Tensor output, Tensor targets) => nn.functional.cross_entropy(output, targets);
 

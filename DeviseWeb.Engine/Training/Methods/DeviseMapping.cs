@@ -24,7 +24,7 @@ public sealed class DeviseMapping : IEmbeddingMapping
     public bool CanLearn(string label) => _targetOf.ContainsKey(label);
 
     public Tensor Targets(IReadOnlyList<string> labels, Device device) =>
-        TensorRows.ToTensor(labels.Select(l => _targetOf[l]).ToList(), OutputSize).to(device);
+        TensorRows.ToTensor(labels.Select(l => _targetOf[l]).ToList(), OutputSize).to(device, disposeAfter: true);
 
     public Tensor Loss(Tensor output, Tensor targets) => 1 - nn.functional.cosine_similarity(output, targets, dim: 1).mean();
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using DeviseWeb.Engine;
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Models;
@@ -13,7 +14,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 
-namespace DeviseWeb.Engine.Benchmarks;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// Bench support, not for hosts' everyday use: fills a store with synthetic images through the engine's own write

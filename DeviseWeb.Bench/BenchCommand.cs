@@ -1,17 +1,24 @@
 using System.Globalization;
+using DeviseWeb.Cli;
 using DeviseWeb.Engine;
 using static TorchSharp.torch;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
-/// <c>bench</c>: speed figures for this machine, as readable lines or (<c>--json</c>) JSON lines. Parts: backbone features,
+/// DeviseWeb.Bench: speed figures for this machine, as readable lines or (<c>--json</c>) JSON lines. Parts: backbone features,
 /// import end to end, head training (<see cref="BaseBench"/>) and the scale mode on seeded stores of 100k and 1M images
 /// (<see cref="ScaleBench"/>). Shapes match ../shared/peer so scripts/bench.sh can run both and compare them.
 /// </summary>
 public static class BenchCommand
 {
     private static readonly string[] Parts = ["features", "import", "train", "scale"];
+
+    public const string UsageText = """
+        Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
+                               [--scale N,N (100000,1000000)] [--quick (100000 only)] [--only features,import,train,scale]
+                               [--data DIR] [--json] [--verbose]
+        """;
 
     public static async Task<int> RunAsync(CliArguments cli, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {

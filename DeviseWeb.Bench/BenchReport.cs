@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// Where figures go: one JSON line per measurement (<c>{"bench": name, "figures": {...}}</c>, what

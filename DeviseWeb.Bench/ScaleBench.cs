@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using DeviseWeb.Cli;
 using DeviseWeb.Engine;
-using DeviseWeb.Engine.Benchmarks;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
@@ -10,7 +10,7 @@ using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using static TorchSharp.torch;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// Figures on a store seeded with N images (<see cref="ScaleStore"/>), through the engine's public surface: cold start
@@ -44,7 +44,7 @@ public static class ScaleBench
         double openSeconds = clock.Elapsed.TotalSeconds;
         var search = services.GetRequiredService<SearchService>();
         clock.Restart();
-        search.Search(new SearchQuery { Texts = [ColdStartWord], K = K }); // loads the text encoder
+        await search.SearchAsync(new SearchQuery { Texts = [ColdStartWord], K = K }, cancellationToken); // loads the text encoder
         report.Figures("open", new { n = count, indexed, open_s = openSeconds, first_text_search_s = clock.Elapsed.TotalSeconds });
 
         Tidy(services, count, report);
@@ -53,7 +53,7 @@ public static class ScaleBench
         try
         {
             int dimension = Knn(seeder, count, report);
-            TextSearch(search, count, report);
+            await TextSearchAsync(search, count, report, cancellationToken);
             AddOneAtATime(seeder, count, added, report);
             Memory(seeder, count, dimension, added, report);
             if (dataset is not null) await ImportIntoAsync(services, count, dataset, added, report, cancellationToken);
@@ -141,13 +141,13 @@ public static class ScaleBench
         answers.Zip(exact).Average(p => p.Second.Length == 0 ? 1.0 : p.First.Intersect(p.Second).Count() / (double)p.Second.Length);
 
     /// <summary>Text search end to end, as a host calls it: the phrase encoded, the index searched, hits read from the store.</summary>
-    private static void TextSearch(SearchService search, int count, BenchReport report)
+    private static async Task TextSearchAsync(SearchService search, int count, BenchReport report, CancellationToken cancellationToken)
     {
         var latencies = new List<double>(Queries);
         for (int i = 0; i < Queries; i++)
         {
             long start = Stopwatch.GetTimestamp();
-            search.Search(new SearchQuery { Texts = [Words[i % Words.Length]], K = K });
+            await search.SearchAsync(new SearchQuery { Texts = [Words[i % Words.Length]], K = K }, cancellationToken);
             latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         report.Figures("text-search", new { n = count, queries = Queries, k = K, ms_p50 = BenchMath.Percentile(latencies, 50), ms_p95 = BenchMath.Percentile(latencies, 95) });

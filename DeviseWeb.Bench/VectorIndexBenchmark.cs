@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Search.Index;
 
-namespace DeviseWeb.Engine.Search.Index;
+namespace DeviseWeb.Bench;
 
 /// <summary>Figures of one <see cref="VectorIndexBenchmark"/> run; times in milliseconds unless named otherwise.</summary>
 public sealed record VectorIndexFigures(

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// Cold start to searchable, as a user meets it: a fresh process running <c>search WORD --data STORE --json</c>, timed from

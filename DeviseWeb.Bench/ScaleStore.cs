@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json;
+using DeviseWeb.Cli;
 using DeviseWeb.Engine;
-using DeviseWeb.Engine.Benchmarks;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// A store seeded with N synthetic images and an active model version over them, cached per N and seeding layout under

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DeviseWeb.Cli;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Imaging;
@@ -6,7 +7,7 @@ using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Training;
 using DeviseWeb.Engine.Training.Methods;
 
-namespace DeviseWeb.Cli.Bench;
+namespace DeviseWeb.Bench;
 
 /// <summary>
 /// The figures that do not need a large store: backbone features alone, import end to end (through the job queue, into
