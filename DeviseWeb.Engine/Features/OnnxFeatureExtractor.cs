@@ -17,6 +17,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor, IDisposable
     private readonly InferenceSession _backbone;
     private readonly string _preprocessInput, _backboneInput;
     private readonly int _inputSize;
+    private readonly InFlightGate _gate = new(nameof(OnnxFeatureExtractor));
 
     public OnnxFeatureExtractor(string backbonePath, string? preprocessPath, int inputSize, int threads)
         : this(backbonePath, preprocessPath, inputSize, threads, static (path, options) => new InferenceSession(path, options)) { }
@@ -62,6 +63,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var input = ToPlanarRgb(image.Pixels, _inputSize);
+        using var call = _gate.Enter();
         if (_preprocess is not null)
         {
             using var prepared = _preprocess.Run([NamedOnnxValue.CreateFromTensor(_preprocessInput, input)]);
@@ -100,8 +102,10 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor, IDisposable
         return tensor;
     }
 
+    /// <summary>Waits for extractions in flight, then frees the sessions; later extractions throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
+        if (!_gate.Close()) return;
         _preprocess?.Dispose();
         _backbone.Dispose();
     }

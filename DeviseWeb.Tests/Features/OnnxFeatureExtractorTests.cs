@@ -127,4 +127,39 @@ public sealed class OnnxFeatureExtractorTests : IDisposable
     }
 
     public void Dispose() => _extractor.Dispose();
+
+    [Fact]
+    public async Task Dispose_WhileExtractionsRun_WaitsForThemAndRefusesLaterOnes()
+    {
+        // Freeing the sessions under a running extraction ended the test host with SIGSEGV (a cancelled import's
+        // backbone tasks outlived the host that disposed the extractor); here two threads extract without pause.
+        using var image = _loader.Load(TestData.DemoImage("bear", "photo-bear.png"));
+        int done = 0;
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var loops = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            while (true)
+            {
+                try
+                {
+                    var features = _extractor.Extract(image);
+                    outcomes.Add(features.Length == 512 && features.All(float.IsFinite) ? "features" : $"bad features ({features.Length})");
+                    Interlocked.Increment(ref done);
+                }
+                catch (ObjectDisposedException)
+                {
+                    outcomes.Add("refused");
+                    return;
+                }
+            }
+        })).ToArray();
+        while (Volatile.Read(ref done) < 4 && !loops.Any(l => l.IsCompleted)) await Task.Delay(10);
+
+        _extractor.Dispose();
+        await Task.WhenAll(loops);
+
+        Assert.All(outcomes, o => Assert.Contains(o, new[] { "features", "refused" }));
+        Assert.Equal(2, outcomes.Count(o => o == "refused"));
+        Assert.Throws<ObjectDisposedException>(() => _extractor.Extract(image));
+    }
 }
