@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using DeviseWeb.Api;
 using DeviseWeb.Engine.Gallery;
-using DeviseWeb.Engine.Training;
 using DeviseWeb.Engine.Search;
+using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Tests.Web.Integration;
 
