@@ -5,6 +5,7 @@ using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 
 namespace DeviseWeb.Bench;
 
@@ -81,12 +82,13 @@ public static class BaseBench
         }).ToArray();
         var targets = Rows(50, 384, unit: true);
         var features = Rows(rows, 512, unit: false);
-        var set = new TrainingSet(features, Enumerable.Range(0, rows).Select(i => targets[i % 50]).ToArray());
+        var mapping = new DeviseMapping(384, Enumerable.Range(0, 50).ToDictionary(i => $"class {i}", i => targets[i]));
+        var set = new LabelledRows(features, Enumerable.Range(0, rows).Select(i => $"class {i % 50}").ToList());
         var options = new TrainingOptions { Epochs = epochs, BatchSize = 64, LearningRate = 1e-3, Seed = 42 };
         var steps = new List<double>();
         var last = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
-        var (head, _) = new HeadTrainer(DeviceChooser.Device).Train(set, new TrainingSet([], []), options, new SynchronousProgress<TrainingProgress>(p =>
+        var (head, _) = new HeadTrainer(DeviceChooser.Device).Train(mapping, set, new LabelledRows([], []), options, new SynchronousProgress<TrainingProgress>(p =>
         {
             if (p.Phase == TrainingPhase.Step) { steps.Add(last.Elapsed.TotalMilliseconds); last.Restart(); }
         }), CancellationToken.None);

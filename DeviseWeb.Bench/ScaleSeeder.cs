@@ -9,6 +9,7 @@ using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
 using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
@@ -81,7 +82,7 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
         var embeddings = new float[ids.Count][];
         for (int i = 0; i < embeddings.Length; i++) embeddings[i] = RandomUnitVector(random, dimension);
 
-        var options = new TrainingOptions { Seed = seed, Activate = true, TransferWeight = 0, EvaluatePhotos = false }; // random weights: nothing to transfer
+        var options = new TrainingOptions { Seed = seed, Activate = true, TransferWeight = 0 }; // random weights: nothing to transfer
         torch.random.manual_seed(seed);
         var head = new DeviseHead(features.Dimension, options.HiddenSize, dimension, options.Dropout);
         LoadedModel? model = null; // owns the head once created
@@ -96,7 +97,7 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
                 Labels = Enumerable.Range(0, LabelCount).Select(LabelOf).ToList(), Completed = true,
             };
             models.Add(record, head.SaveWeights());
-            model = modelService.Create(record, ids, embeddings, new ImageEmbedder(head, options, classVectors: null));
+            model = modelService.Create(record, ids, embeddings, new ImageEmbedder(head, new DeviseMapping(dimension, new Dictionary<string, float[]>()), transfer: null));
             modelService.Install(model);
             return ModelService.ToInfo(record, active: true);
         }

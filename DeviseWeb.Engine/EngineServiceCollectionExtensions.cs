@@ -8,6 +8,7 @@ using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
+using DeviseWeb.Engine.Training.Methods;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -57,13 +58,10 @@ public static class EngineServiceCollectionExtensions
 
         // Feature services.
         services.AddSingleton<FeatureStore>();
-        services.AddSingleton<FeatureViewStore>();
-        services.AddSingleton<FeatureViewService>();
         services.AddSingleton<LabelVectors>();
         services.AddSingleton(sp => new Lazy<WordNetHypernyms?>(() => WordNetHypernyms.Open(sp.GetRequiredService<EngineOptions>().VocabularyPath)));
-        services.AddSingleton<TrainingTargets>();
-        services.AddSingleton<ImageEmbedderFactory>();
-        services.AddSingleton<PhotoEvaluation>();
+        services.AddSingleton<LabelTargets>();
+        services.AddSingleton<TrainingPipeline>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<ModelTrainer>();
         services.AddSingleton<GalleryService>();
@@ -81,7 +79,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IJobHandler, ActivationJobHandler>();
         services.AddSingleton<IJobHandler, VocabularyJobHandler>();
         services.AddSingleton<IJobHandler, CompactionJobHandler>();
-        services.AddSingleton<IJobHandler, FeatureViewsJobHandler>();
+        services.AddSingleton<IJobHandler, EvaluationJobHandler>();
         services.AddSingleton<JobQueue>();
         services.AddHostedService<JobWorker>();
         return services;

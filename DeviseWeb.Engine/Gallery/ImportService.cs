@@ -20,9 +20,11 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
 
     private sealed record Prepared(ImportFile File, LoadedImage? Image, byte[]? Thumbnail, float[]? Features, ImportFileResult? Result);
 
-    public async Task<ImportSummary> ImportFolderAsync(string directory, IProgress<ImportProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="evaluation">Marks every image evaluation-only; otherwise the dataset's own list marks them (<see cref="DatasetFolder.EvaluationFileName"/>).</param>
+    public async Task<ImportSummary> ImportFolderAsync(string directory, IProgress<ImportProgress>? progress = null, bool evaluation = false,
+        CancellationToken cancellationToken = default)
     {
-        var files = DatasetFolder.List(directory);
+        var files = DatasetFolder.List(directory, evaluation);
         var clock = Stopwatch.StartNew();
         int workers = Math.Max(1, Environment.ProcessorCount);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -95,8 +97,9 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
         if (prepared.IsCompletedSuccessfully) prepared.Result.Image?.Dispose();
     }
 
-    /// <summary>Imports one uploaded file: embedded and searchable at once when a model is active.</summary>
-    public async Task<ImportFileResult> ImportStreamAsync(Stream content, string fileName, string? label, CancellationToken cancellationToken = default)
+    /// <summary>Imports one uploaded file: embedded and searchable at once when a model is active; <paramref name="evaluation"/> marks it evaluation-only.</summary>
+    public async Task<ImportFileResult> ImportStreamAsync(Stream content, string fileName, string? label, bool evaluation = false,
+        CancellationToken cancellationToken = default)
     {
         string name = DisplayFileName.Of(fileName);
         string labelText = LabelText.Normalize(string.IsNullOrWhiteSpace(label) ? LabelText.Unlabelled : label);
@@ -112,19 +115,19 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
                 float[] vector;
                 try { vector = features.Extractor.Extract(image, cancellationToken); }
                 catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { return BackboneFailure(name, e); }
-                return Store(new Prepared(new ImportFile(name, labelText), image, Thumbnailer.MakeJpeg(image, options.ThumbnailSize), vector, null));
+                return Store(new Prepared(new ImportFile(name, labelText, Evaluation: evaluation), image, Thumbnailer.MakeJpeg(image, options.ThumbnailSize), vector, null));
             }, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public async Task<ImportFileResult> ImportFileAsync(string path, string? label, CancellationToken cancellationToken = default)
+    public async Task<ImportFileResult> ImportFileAsync(string path, string? label, bool evaluation = false, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(path)) throw new NotFoundException($"File not found: {path}");
         FileStream stream;
         try { stream = UnixFiles.OpenRegularFile(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Rejected(Path.GetFileName(path), "cannot be read: " + e.Message); }
         await using (stream.ConfigureAwait(false))
-            return await ImportStreamAsync(stream, path, label, cancellationToken).ConfigureAwait(false);
+            return await ImportStreamAsync(stream, path, label, evaluation, cancellationToken).ConfigureAwait(false);
     }
 
     private Prepared Decode(ImportFile file, HashSet<string> seen, CancellationToken cancellationToken)
@@ -182,7 +185,7 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
     private ImportFileResult Store(Prepared item)
     {
         string name = DisplayFileName.Of(Path.GetFileName(item.File.Path));
-        try { return writer.Add(item.Image!, item.Thumbnail!, item.Features!, name, item.File.Label); }
+        try { return writer.Add(item.Image!, item.Thumbnail!, item.Features!, name, item.File.Label, item.File.Evaluation); }
         catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
             return Rejected(name, "could not be stored: " + e.Message);

@@ -150,23 +150,6 @@ public sealed class SafeImageLoader
             () => Interlocked.Decrement(ref _liveImages));
     }
 
-    /// <summary>
-    /// Decodes with every check of <see cref="Decode"/> but keeps the alpha channel, for a caller that composites onto
-    /// something other than white (<see cref="AlphaCompositing.Onto"/>). The caller disposes the image.
-    /// </summary>
-    public Image<Rgba32> DecodeWithAlpha(byte[] bytes, string name, CancellationToken cancellationToken = default)
-    {
-        name = DisplayFileName.Of(name);
-        CheckBytes(name, bytes);
-        _decodeSlots.Wait(cancellationToken);
-        try
-        {
-            if (ContainerScan.Check(bytes, Limits) is { } problem) throw new ImageRejectedException(name, problem);
-            return DecodeFirstFrame(bytes, name, Identify(bytes, name), cancellationToken);
-        }
-        finally { _decodeSlots.Release(); }
-    }
-
     private IImageFormat Identify(byte[] bytes, string name)
     {
         IImageInfo? header;

@@ -32,14 +32,18 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
     }
 
     [Fact]
-    public void List_HeldOutLabelWithItsSplit_ReturnsItsImagesAndNoneAsTrain()
+    public void List_HeldOutLabelWithItsSplit_ReturnsItsImagesItsEvaluationImagesApartAndNoneAsTrain()
     {
         var heldOut = Gallery.List(new ImageQuery("  BEAR ", SplitKind.HeldOut));
         var trained = Gallery.List(new ImageQuery(TemplateData.HeldOutLabel, SplitKind.Train));
+        var evaluation = Gallery.List(new ImageQuery(TemplateData.HeldOutLabel, SplitKind.Evaluation));
 
-        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel), heldOut.Total);
+        // The bear photographs are evaluation-only: marked in the catalogue, in no split.
+        int photographs = TemplateData.EvaluationFiles(TemplateData.HeldOutLabel).Count;
+        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel) - photographs, heldOut.Total);
         Assert.All(heldOut.Items, i => Assert.Equal((TemplateData.HeldOutLabel, SplitKind.HeldOut), (i.Label, i.Split)));
         Assert.Equal(0, trained.Total);
+        Assert.Equal(photographs, evaluation.Total);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 using TorchSharp;
 
 namespace DeviseWeb.Tests.Training;
@@ -27,7 +28,7 @@ public sealed class HeadTrainerTests
         });
         long before = LiveTensors;
 
-        Assert.Throws<OperationCanceledException>(() => Trainer.Train(Set(12, classify), Set(4, classify), Options, progress, cancel.Token));
+        Assert.Throws<OperationCanceledException>(() => Trainer.Train(Mapping(classify), Set(12, classify), Set(4, classify), Options, progress, cancel.Token));
 
         Assert.Equal(before, LiveTensors);
     }
@@ -41,7 +42,7 @@ public sealed class HeadTrainerTests
         });
         long before = LiveTensors;
 
-        var error = Assert.Throws<InvalidOperationException>(() => Trainer.Train(Set(12, false), Set(4, false), Options, progress, CancellationToken.None));
+        var error = Assert.Throws<InvalidOperationException>(() => Trainer.Train(Mapping(false), Set(12, false), Set(4, false), Options, progress, CancellationToken.None));
 
         Assert.Equal("listener broke", error.Message);
         Assert.Equal(before, LiveTensors);
@@ -54,7 +55,7 @@ public sealed class HeadTrainerTests
     {
         long before = LiveTensors;
 
-        var (head, history) = Trainer.Train(Set(12, classify), Set(4, classify), Options, null, CancellationToken.None);
+        var (head, history) = Trainer.Train(Mapping(classify), Set(12, classify), Set(4, classify), Options, null, CancellationToken.None);
         long withHead = LiveTensors;
         head.Dispose();
 
@@ -65,13 +66,17 @@ public sealed class HeadTrainerTests
 
     private static HeadTrainer Trainer => new(torch.CPU);
 
-    /// <summary>Rows of a fixed pattern: DeViSE targets, or with <paramref name="classify"/> ConSE class indices.</summary>
-    private static TrainingSet Set(int rows, bool classify)
+    /// <summary>DeViSE regressing one-hot targets, or with <paramref name="classify"/> ConSE over three classes.</summary>
+    private static IEmbeddingMapping Mapping(bool classify) => classify
+        ? new ConseMapping(Enumerable.Range(0, Classes).Select(c => $"c{c}").ToList(), Enumerable.Range(0, Classes).Select(OneHot).ToArray())
+        : new DeviseMapping(Targets, Enumerable.Range(0, Targets).ToDictionary(t => $"t{t}", OneHot));
+
+    /// <summary>Rows of a fixed pattern, labelled for the mapping: a target each, or with <paramref name="classify"/> a class each.</summary>
+    private static LabelledRows Set(int rows, bool classify)
     {
         var features = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, Inputs).Select(c => (float)Math.Sin(r * 7 + c)).ToArray()).ToArray();
-        var targets = Enumerable.Range(0, rows).Select(r => Enumerable.Range(0, Targets).Select(c => c == r % Targets ? 1f : 0f).ToArray()).ToArray();
-        return classify
-            ? new TrainingSet(features, targets, Enumerable.Range(0, rows).Select(r => (long)(r % Classes)).ToArray(), Classes)
-            : new TrainingSet(features, targets);
+        return new LabelledRows(features, Enumerable.Range(0, rows).Select(r => classify ? $"c{r % Classes}" : $"t{r % Targets}").ToList());
     }
+
+    private static float[] OneHot(int index) => Enumerable.Range(0, Targets).Select(c => c == index ? 1f : 0f).ToArray();
 }

@@ -1,28 +1,26 @@
 using DeviseWeb.Engine.Text;
-using DeviseWeb.Engine.Training;
 
-namespace DeviseWeb.Engine.Models;
+namespace DeviseWeb.Engine.Training.Methods;
 
 /// <summary>
-/// What the DeViSE head learns to predict for a label: its text vector, encoded through the options' template
-/// ("a photo of a {0}") and mixed with its WordNet hypernyms' mean vector when asked.
+/// What the DeViSE head learns to predict for a label: its text vector, mixed with its WordNet hypernyms' mean
+/// vector ("sheep" → bovid, ruminant) when the options' <see cref="TrainingOptions.HypernymWeight"/> is above 0.
 /// </summary>
-public sealed class TrainingTargets(LabelVectors labelVectors, Lazy<WordNetHypernyms?> hypernyms)
+public sealed class LabelTargets(LabelVectors labelVectors, Lazy<WordNetHypernyms?> hypernyms)
 {
     /// <summary>Levels of hypernyms mixed into a target ("hammer" → "hand tool" → "tool").</summary>
     public const int HypernymDepth = 2;
 
-    public IReadOnlyDictionary<string, float[]> For(IReadOnlyList<string> labels, TrainingOptions options, CancellationToken cancellationToken)
+    public IReadOnlyDictionary<string, float[]> For(IReadOnlyList<string> labels, double hypernymWeight, CancellationToken cancellationToken)
     {
-        var texts = labels.Select(l => options.TargetTemplate.Replace("{0}", l, StringComparison.Ordinal)).ToList();
-        var vectors = labelVectors.Get(texts, cancellationToken);
-        var broader = labels.Select(l => options.HypernymWeight > 0 ? hypernyms.Value?.Of(l, HypernymDepth) ?? [] : []).ToList();
+        var vectors = labelVectors.Get(labels, cancellationToken);
+        var broader = labels.Select(l => hypernymWeight > 0 ? hypernyms.Value?.Of(l, HypernymDepth) ?? [] : []).ToList();
         // Every label's broader words in one batch: encoding them label by label cost minutes on 2 cores.
         var words = broader.SelectMany(b => b).Distinct(StringComparer.Ordinal).ToList();
         var wordVectors = words.Zip(labelVectors.Get(words, cancellationToken)).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
         var result = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (int i = 0; i < labels.Count; i++)
-            result[labels[i]] = broader[i].Count == 0 ? vectors[i] : Mix(vectors[i], broader[i].Select(w => wordVectors[w]).ToList(), options.HypernymWeight);
+            result[labels[i]] = broader[i].Count == 0 ? vectors[i] : Mix(vectors[i], broader[i].Select(w => wordVectors[w]).ToList(), hypernymWeight);
         return result;
     }
 

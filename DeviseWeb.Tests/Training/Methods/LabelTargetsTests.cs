@@ -1,11 +1,10 @@
 using DeviseWeb.Engine;
-using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Text;
-using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 
-namespace DeviseWeb.Tests.Models;
+namespace DeviseWeb.Tests.Training.Methods;
 
-public sealed class TrainingTargetsTests
+public sealed class LabelTargetsTests
 {
     /// <summary>The real MiniLM encoder, counting its calls.</summary>
     private sealed class CountingEncoder : ITextEncoder
@@ -29,26 +28,26 @@ public sealed class TrainingTargetsTests
     {
         var encoder = new CountingEncoder();
         var vectors = new LabelVectors(new Lazy<ITextEncoder>(encoder));
-        var targets = new TrainingTargets(vectors, WordNet);
+        var targets = new LabelTargets(vectors, WordNet);
         string[] labels = ["hammer", "sheep", "lighthouse"];
 
-        var mixed = targets.For(labels, new TrainingOptions { HypernymWeight = 0.3 }, CancellationToken.None);
+        var mixed = targets.For(labels, 0.3, CancellationToken.None);
 
         Assert.Equal(2, encoder.Calls); // the labels, then every broader word at once
-        var sheepBroader = WordNet.Value!.Of("sheep", TrainingTargets.HypernymDepth);
+        var sheepBroader = WordNet.Value!.Of("sheep", LabelTargets.HypernymDepth);
         Assert.NotEmpty(sheepBroader);
-        var expected = TrainingTargets.Mix(vectors.Get(["sheep"])[0], vectors.Get(sheepBroader), 0.3);
+        var expected = LabelTargets.Mix(vectors.Get(["sheep"])[0], vectors.Get(sheepBroader), 0.3);
         Assert.True(VectorMath.Cosine(expected, mixed["sheep"]) > 0.9999f);
         var plain = vectors.Get(["sheep"])[0];
         Assert.InRange(VectorMath.Cosine(plain, mixed["sheep"]), 0.5f, 0.999f); // moved toward "bovid", "ruminant", not replaced
     }
 
     [Fact]
-    public void For_NoHypernymsNoTemplate_AreTheLabelsOwnVectors()
+    public void For_NoHypernyms_AreTheLabelsOwnVectors()
     {
         var vectors = new LabelVectors(new Lazy<ITextEncoder>(new CountingEncoder()));
 
-        var targets = new TrainingTargets(vectors, WordNet).For(["sheep"], new TrainingOptions { HypernymWeight = 0 }, CancellationToken.None);
+        var targets = new LabelTargets(vectors, WordNet).For(["sheep"], 0, CancellationToken.None);
 
         Assert.Equal(vectors.Get(["sheep"])[0], targets["sheep"]);
     }
