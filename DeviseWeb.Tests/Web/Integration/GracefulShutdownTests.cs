@@ -48,7 +48,9 @@ public sealed class GracefulShutdownTests
             catch (OperationCanceledException) { } // the test server cancels what it has not answered when it stops
             await stopping.WaitAsync(Guard);
 
-            // Assert: reopen the data directory as the next start would.
+            // Assert: reopen the data directory as the next start would. The app's host is disposed by its own entry
+            // point's RunAsync, which can finish a moment after the factory's DisposeAsync returns: wait for its lock.
+            await Eventually.UntilAsync(() => !IsLocked(app.DataDirectory), "the stopped app never released its data directory");
             await using var reopened = await EngineHost.StartAsync(app.DataDirectory);
             var gallery = reopened.Get<GalleryService>();
             var stored = gallery.FindByHash(hash);
@@ -71,6 +73,16 @@ public sealed class GracefulShutdownTests
             }
         }
         finally { await ((IAsyncLifetime)app).DisposeAsync(); }
+    }
+
+    private static bool IsLocked(string dataDirectory)
+    {
+        try
+        {
+            DeviseWeb.Engine.Storage.DataDirectoryLock.Acquire(dataDirectory).Dispose();
+            return false;
+        }
+        catch (DeviseWeb.Engine.ConflictException) { return true; }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)
