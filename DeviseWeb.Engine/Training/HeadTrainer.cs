@@ -25,21 +25,33 @@ public sealed class HeadTrainer(Device device)
         TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         if (train.Count == 0) throw new InvalidOperationException("No training images.");
-        random.manual_seed(options.Seed);
-        var head = new DeviseHead(train.Features[0].Length, options.HiddenSize, mapping.OutputSize, options.Dropout);
+        SeededRuns.Wait(cancellationToken);
         try
         {
-            head.to(device);
-            return (head, Fit(head, mapping, train, Learnable(mapping, validation), options, progress, cancellationToken));
+            random.manual_seed(options.Seed);
+            var head = new DeviseHead(train.Features[0].Length, options.HiddenSize, mapping.OutputSize, options.Dropout);
+            try
+            {
+                head.to(device);
+                return (head, Fit(head, mapping, train, Learnable(mapping, validation), options, progress, cancellationToken));
+            }
+            catch
+            {
+                // The weights live in native memory that the finalizer frees only whenever it runs: a cancelled or
+                // failed run hands them back now. On success the caller owns the head.
+                head.Dispose();
+                throw;
+            }
         }
-        catch
-        {
-            // The weights live in native memory that the finalizer frees only whenever it runs: a cancelled or
-            // failed run hands them back now. On success the caller owns the head.
-            head.Dispose();
-            throw;
-        }
+        finally { SeededRuns.Release(); }
     }
+
+    /// <summary>
+    /// torch's default random generator is process-wide: the initial weights and every dropout mask draw from it, so two
+    /// runs side by side (the tests run classes in parallel; a run beside the job queue's) would each take the other's
+    /// draws and neither would be reproducible from its seed. One seeded run at a time.
+    /// </summary>
+    private static readonly SemaphoreSlim SeededRuns = new(1, 1);
 
     /// <summary>The training loop; every tensor and the optimizer it makes are disposed before it returns or throws.</summary>
     private List<EpochMetrics> Fit(DeviseHead head, IEmbeddingMapping mapping, LabelledRows train, LabelledRows validation,

@@ -4,6 +4,7 @@ namespace DeviseWeb.Tests.Cli;
 
 /// <summary>The verbs end to end on a small real store: import → train → search → delete → relabel → rename-label → jobs.</summary>
 [Collection(CliStoreCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class CliCommandsTests(CliStoreFixture store)
 {
     [Fact]

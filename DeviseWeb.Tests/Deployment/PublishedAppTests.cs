@@ -10,6 +10,7 @@ namespace DeviseWeb.Tests.Deployment;
 /// directory, it reads its appsettings.json, loads TorchSharp's patched native library and answers. One test, since
 /// a self-contained publish takes minutes.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Deployment)]
 public sealed class PublishedAppTests
 {
     [Fact]

@@ -3,11 +3,13 @@ using DeviseWeb.Accounts;
 using DeviseWeb.Tests.Web.Integration;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.E2E;
 
 /// <summary>Accounts in the browser: the first Admin, signing in, what a Viewer sees, and a shared link through sign-in.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.E2E)]
 public sealed class AccountPageTests(BrowserFixture browser)
 {
     [Fact]

@@ -1,9 +1,11 @@
 using Microsoft.Playwright;
+using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.E2E;
 
 /// <summary>The pages run under the app's Content-Security-Policy without the browser blocking anything they use.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.E2E)]
 public sealed class ContentSecurityPolicyTests(BrowserFixture browser) : IAsyncLifetime
 {
     private IPage _page = null!;

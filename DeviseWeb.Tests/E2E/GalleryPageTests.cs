@@ -2,10 +2,12 @@ using System.Text.RegularExpressions;
 using DeviseWeb.Tests.Web.Integration;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.E2E;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.E2E)]
 public sealed class GalleryPageTests(BrowserFixture browser) : IAsyncLifetime
 {
     private IPage _page = null!;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.E2E;
 
@@ -9,6 +10,7 @@ namespace DeviseWeb.Tests.E2E;
 /// user navigates with the keyboard, not on a page load or after a click.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.E2E)]
 public sealed class PageHeadingFocusTests(BrowserFixture browser) : IAsyncLifetime
 {
     private IPage _page = null!;

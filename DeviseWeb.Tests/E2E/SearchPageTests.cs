@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.E2E;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.E2E)]
 public sealed class SearchPageTests(BrowserFixture browser) : IAsyncLifetime
 {
     private IPage _page = null!;

@@ -6,10 +6,12 @@ using DeviseWeb.Tests.Web.Integration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
+using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.E2E;
 
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.E2E)]
 public sealed class TrainingPageTests(BrowserFixture browser) : IAsyncLifetime
 {
     private const int Epochs = 25;

@@ -13,6 +13,7 @@ namespace DeviseWeb.Tests.Evaluation;
 /// Measuring a model version from its own embeddings, on its split and on the evaluation set (images never trained on),
 /// each test on a private copy of the template so the gallery is exactly as built.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class EvaluationServiceTests
 {
     [Fact]

@@ -14,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DeviseWeb.Tests.Gallery;
 
 /// <summary>Folders through the Import job and uploads straight through the service, each on an engine of its own.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ImportServiceTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace DeviseWeb.Tests.Hardening;
 /// job interrupted, the active version the old one or the new one and covering every image; then the work finishes.
 /// </summary>
 [Collection(CrashStoreCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class CrashTests(CrashStoreFixture store) : IDisposable
 {
     /// <summary>Small segments, so an import of a few images seals some (and can be killed mid-seal).</summary>

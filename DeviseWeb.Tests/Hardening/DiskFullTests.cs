@@ -6,6 +6,7 @@ namespace DeviseWeb.Tests.Hardening;
 
 /// <summary>A disk that runs full mid-import: a clear error, a store that reopens clean, and a full import once space returns.</summary>
 [Collection(CrashStoreCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class DiskFullTests(CrashStoreFixture store)
 {
     /// <summary>Another process fills the disk under the store's reserve check: LiteDB itself meets ENOSPC.</summary>

@@ -17,6 +17,7 @@ namespace DeviseWeb.Tests.Hardening;
 /// every answer is a clean import or a clean 4xx with the reason, search never stops answering, the process's peak
 /// memory stays bounded, and no hostile name reaches a path or a header.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class HostileUploadTests(ITestOutputHelper output)
 {
     private const long PeakMemoryLimit = 1536L << 20;

@@ -8,6 +8,7 @@ using DeviseWeb.Tests.Infrastructure;
 namespace DeviseWeb.Tests.Jobs;
 
 /// <summary>The one durable job queue, on private copies of the template: order, cancellation, events, restarts, shutdown.</summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class JobQueueTests
 {
     /// <summary>A training run far longer than any test waits for: tests cancel it or stop the host under it.</summary>

@@ -11,6 +11,7 @@ namespace DeviseWeb.Tests.Models;
 
 /// <summary>Training through the Training job, on real demo images: the template's own run, and runs of its own.</summary>
 [Collection(TrainedEngineCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ModelTrainerTests(TrainedEngineFixture shared)
 {
     private ModelVersionInfo Template => shared.Get<ModelService>().List()[0];
