@@ -277,6 +277,7 @@ public sealed class ModelService : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             var batch = missing.Skip(start).Take(EmbedBatch).ToList();
             var vectors = model.Embed(_features.GetMany(batch));
+            FaultPoints.Hit(FaultPoints.CatchUpBatchEmbedded);
             _database.Write(() => { for (int i = 0; i < batch.Count; i++) model.Index.Add(batch[i], vectors[i]); });
             int done = start + batch.Count;
             progress?.Report(new JobProgress(done / (double)missing.Count, done, missing.Count, $"Embedding the gallery: {done:N0} / {missing.Count:N0}", clock.Elapsed));

@@ -65,7 +65,8 @@ public sealed class DeviseDatabase : IDisposable
     {
         T result;
         List<Action> actions;
-        lock (_writeLock)
+        EnterWriteLock();
+        try
         {
             if (_afterCommit is not null) return body();
             if (_fault is not null) throw _fault;
@@ -95,9 +96,21 @@ public sealed class DeviseDatabase : IDisposable
             actions = _afterCommit;
             _afterCommit = null;
         }
+        finally
+        {
+            Monitor.Exit(_writeLock);
+        }
+        if (actions.Count > 0) FaultPoints.Hit(FaultPoints.WriteCommitted);
         // Outside the lock: an action may publish into an index whose own worker is waiting to write here.
         foreach (var action in actions) action();
         return result;
+    }
+
+    private void EnterWriteLock()
+    {
+        if (Monitor.TryEnter(_writeLock)) return;
+        FaultPoints.Hit(FaultPoints.WriteLockContended);
+        Monitor.Enter(_writeLock);
     }
 
     /// <summary>Runs the action once the current transaction commits, or now when none is open on this thread.</summary>
