@@ -14,7 +14,8 @@ namespace DeviseWeb.Tests.Storage;
 /// <summary>
 /// The consistency rule (Storage/README.md) under load: concurrent imports, deletes, relabels, activations, pinned
 /// loads, seals (tiny tails) and compactions, then every loaded version's index, every column and every version
-/// after a reopen hold exactly the catalogue. Seeded: <c>DEVISE_STRESS_SEED</c> replays a run, and a failure names its seed.
+/// after a reopen hold exactly the catalogue. Seeded: a failure names its seed, and <c>DEVISE_STRESS_SEED</c> replays that
+/// run's operations (not its thread interleaving); <c>DEVISE_STRESS_RUNS</c> repeats it with the following seeds, for a soak.
 /// </summary>
 public sealed class ConsistencyStressTests
 {
@@ -24,20 +25,26 @@ public sealed class ConsistencyStressTests
     [Fact]
     public async Task ConcurrentChanges_ThenAndAfterAReopen_EveryVersionAndColumnHoldsExactlyTheCatalogue()
     {
-        int seed = Environment.GetEnvironmentVariable("DEVISE_STRESS_SEED") is { } fixedSeed
+        int first = Environment.GetEnvironmentVariable("DEVISE_STRESS_SEED") is { } fixedSeed
             ? int.Parse(fixedSeed, CultureInfo.InvariantCulture) : Random.Shared.Next();
-        string data = await TemplateData.CopyAsync("stress");
-        try
+        int runs = Environment.GetEnvironmentVariable("DEVISE_STRESS_RUNS") is { } count ? int.Parse(count, CultureInfo.InvariantCulture) : 1;
+        for (int run = 0; run < runs; run++)
         {
-            await RunAsync(seed, data);
-        }
-        catch (Exception e)
-        {
-            throw new Xunit.Sdk.XunitException($"Consistency stress failed with seed {seed} (rerun with DEVISE_STRESS_SEED={seed}): {e.Message}", e);
-        }
-        finally
-        {
-            TemplateData.DeleteQuietly(data);
+            int seed = unchecked(first + run);
+            string data = await TemplateData.CopyAsync("stress");
+            try
+            {
+                await RunAsync(seed, data);
+            }
+            catch (Exception e)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"Consistency stress failed in run {run + 1} with seed {seed} (rerun with DEVISE_STRESS_SEED={seed}): {e.Message}", e);
+            }
+            finally
+            {
+                TemplateData.DeleteQuietly(data);
+            }
         }
     }
 
