@@ -72,12 +72,18 @@ internal sealed class LoadedModel
     public void Release()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        _released(this);
-        Index.Dispose();
-        lock (_embedLock)
+        try
         {
-            _embedder?.Dispose();
-            _embedder = null;
+            Index.Dispose(); // first: until its worker has stopped, a seal may still commit to the column
+            lock (_embedLock)
+            {
+                _embedder?.Dispose();
+                _embedder = null;
+            }
+        }
+        finally
+        {
+            _released(this);
         }
     }
 }

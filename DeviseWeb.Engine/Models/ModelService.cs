@@ -119,10 +119,22 @@ public sealed class ModelService : IDisposable
         }
     }
 
-    /// <summary>A version evicted from the cache but still in use by a search, with a reference taken; null when none.</summary>
+    /// <summary>
+    /// A version evicted from the cache but still in use by a search, with a reference taken; null when none. One
+    /// whose last reference is going is waited for: until its index has closed, its worker may still commit a seal,
+    /// which a second index opened over the column meanwhile would never know of (nor compact away).
+    /// </summary>
     private LoadedModel? InUse(int modelId)
     {
-        lock (_lock) return _alive.TryGetValue(modelId, out var alive) && alive.TryAddReference() ? alive : null;
+        lock (_lock)
+        {
+            while (_alive.TryGetValue(modelId, out var alive))
+            {
+                if (alive.TryAddReference()) return alive;
+                Monitor.Wait(_lock); // Forget pulses once it is closed; the caller holds only this version's load lock
+            }
+            return null;
+        }
     }
 
     /// <summary>The caller holds a reference already, so one more always succeeds.</summary>
@@ -255,7 +267,11 @@ public sealed class ModelService : IDisposable
 
     private void Forget(LoadedModel model)
     {
-        lock (_lock) if (_alive.GetValueOrDefault(model.Id) == model) _alive.Remove(model.Id);
+        lock (_lock)
+        {
+            if (_alive.GetValueOrDefault(model.Id) == model) _alive.Remove(model.Id);
+            Monitor.PulseAll(_lock);
+        }
     }
 
     private ImageEmbedder LoadEmbedder(ModelRecord record)
