@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace DeviseWeb.Engine;
 
 /// <summary>Where the engine keeps its data and which pretrained models it runs. Bound from configuration section "Devise".</summary>
@@ -75,4 +77,33 @@ public sealed class EngineOptions
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");
     internal string VocabularyCachePath => Path.Combine(DataDirectory, "vocabulary-minilm.bin");
+}
+
+/// <summary>The allowed range of each <see cref="EngineOptions"/> setting; every host checks them when it starts.</summary>
+internal sealed class EngineOptionsValidation : IValidateOptions<EngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EngineOptions options)
+    {
+        var check = new SettingChecks(EngineOptions.SectionName);
+        check.NotEmpty(nameof(options.DataDirectory), options.DataDirectory, "a folder");
+        check.NotEmpty(nameof(options.BackboneModelPath), options.BackboneModelPath, "an ONNX model file");
+        check.Range(nameof(options.BackboneInputSize), options.BackboneInputSize, 1, 4096);
+        check.Range(nameof(options.VocabularyLimit), options.VocabularyLimit, 0, long.MaxValue);
+        // A file is read into one array.
+        check.Range(nameof(options.MaxFileBytes), options.MaxFileBytes, 1, Array.MaxLength);
+        check.Range(nameof(options.MaxPixels), options.MaxPixels, 1, 1_000_000_000);
+        check.Range(nameof(options.ThumbnailSize), options.ThumbnailSize, 1, 4096);
+        check.Range(nameof(options.InferenceThreads), options.InferenceThreads, 0, 1024);
+        check.Range(nameof(options.VectorSealRows), options.VectorSealRows, 1, 10_000_000);
+        check.Range(nameof(options.PinnedModelCacheSize), options.PinnedModelCacheSize, 0, 100);
+        check.Range(nameof(options.ReferencePhotoLimit), options.ReferencePhotoLimit, 1, 1_000_000);
+        check.Range(nameof(options.ReferencePhotoDays), options.ReferencePhotoDays, 1, 36_500);
+        check.Range(nameof(options.JobQueueCapacity), options.JobQueueCapacity, 1, 10_000);
+        check.Range(nameof(options.JobHistoryLimit), options.JobHistoryLimit, 1, 1_000_000);
+        check.Range(nameof(options.MaxImageSide), options.MaxImageSide, 1, 1_000_000);
+        check.Range(nameof(options.MaxConcurrentDecodes), options.MaxConcurrentDecodes, 0, 1024);
+        check.Range(nameof(options.DecodeTimeoutSeconds), options.DecodeTimeoutSeconds, 0.001, 3600);
+        check.Range(nameof(options.DiskReserveBytes), options.DiskReserveBytes, 0, long.MaxValue);
+        return check.Result;
+    }
 }

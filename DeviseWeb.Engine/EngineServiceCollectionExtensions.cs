@@ -8,7 +8,9 @@ using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
+using DeviseWeb.Engine.Training.Methods;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -25,7 +27,9 @@ public static class EngineServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddDeviseEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
     {
-        services.AddOptions<EngineOptions>();
+        // Checked when the host starts (and wherever they are first read), with one message per bad setting.
+        services.AddOptions<EngineOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidation>());
         if (configure is not null) services.Configure(configure);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<EngineOptions>>().Value);
 
@@ -46,19 +50,18 @@ public static class EngineServiceCollectionExtensions
             return new OnnxFeatureExtractor(o.BackboneModelPath, o.PreprocessModelPath, o.BackboneInputSize, o.InferenceThreads);
         });
         services.AddSingleton<ITextEncoder>(_ => new QueryVectorCache(new MiniLmTextEncoder()));
-        services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>));
-        services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>));
+        // A failed load is not remembered (a model file put in place later is picked up): the container keeps no
+        // failed singleton, and PublicationOnly keeps no exception, unlike Lazy's default.
+        services.AddSingleton(sp => new Lazy<IFeatureExtractor>(sp.GetRequiredService<IFeatureExtractor>, LazyThreadSafetyMode.PublicationOnly));
+        services.AddSingleton(sp => new Lazy<ITextEncoder>(sp.GetRequiredService<ITextEncoder>, LazyThreadSafetyMode.PublicationOnly));
         services.AddSingleton(sp => { var o = sp.GetRequiredService<EngineOptions>(); return new SafeImageLoader(DecodeLimits.From(o)); });
 
         // Feature services.
         services.AddSingleton<FeatureStore>();
-        services.AddSingleton<FeatureViewStore>();
-        services.AddSingleton<FeatureViewService>();
         services.AddSingleton<LabelVectors>();
         services.AddSingleton(sp => new Lazy<WordNetHypernyms?>(() => WordNetHypernyms.Open(sp.GetRequiredService<EngineOptions>().VocabularyPath)));
-        services.AddSingleton<TrainingTargets>();
-        services.AddSingleton<ImageEmbedderFactory>();
-        services.AddSingleton<PhotoEvaluation>();
+        services.AddSingleton<LabelTargets>();
+        services.AddSingleton<TrainingPipeline>();
         services.AddSingleton<ModelService>();
         services.AddSingleton<ModelTrainer>();
         services.AddSingleton<GalleryService>();
@@ -76,7 +79,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IJobHandler, ActivationJobHandler>();
         services.AddSingleton<IJobHandler, VocabularyJobHandler>();
         services.AddSingleton<IJobHandler, CompactionJobHandler>();
-        services.AddSingleton<IJobHandler, FeatureViewsJobHandler>();
+        services.AddSingleton<IJobHandler, EvaluationJobHandler>();
         services.AddSingleton<JobQueue>();
         services.AddHostedService<JobWorker>();
         return services;

@@ -10,7 +10,7 @@ public sealed class StatusServiceTests
     public async Task Get_Template_CountsImagesLabelsAndVersionsAndNamesWhatServesThem()
     {
         await using var engine = await EngineHost.StartOnTemplateAsync();
-        int vocabulary = engine.Get<KeywordService>().Build();
+        int vocabulary = await engine.Get<KeywordService>().BuildAsync();
 
         var status = engine.Get<StatusService>().Get();
 

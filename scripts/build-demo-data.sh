@@ -5,6 +5,8 @@
 #   <out>/<label>/scene-*.jpg    the scene photographs (tuxpaint-data's templates), labelled in scenes.tsv
 #   <out>/<label>/gcompris-*.webp  photographs from GCompris's activities, labelled in gcompris.tsv
 #   <out>/labels.tsv             folder <TAB> label text <TAB> image count <TAB> sources
+#   <out>/evaluation.txt         <folder>/<file> of every evaluation-only image, one a line: the photo cut-outs and
+#                                the scene photographs, imported into the gallery but never trained on
 #   <out>/SOURCES.md             where the images come from and under which licence
 #   <out>/LICENSE-*.txt          licence texts shipped by the source packages
 #
@@ -23,8 +25,8 @@
 #   * npm emoji-datasource-twitter@16.0.0     (CC-BY-4.0)    -> emoji-twitter-<code>.png
 # Labels come from the stamps' English descriptions and the emoji names, cleaned
 # up by the rules in scripts/demo-data/labels.map. Labels are merged across sources.
-# The photo-* and scene-* files are real photographs: the photo-transfer evaluation's test domain (README).
-# The gcompris-* files are real photographs too, but training images there: more photographs among the labelled ones.
+# The photo-* and scene-* files are real photographs, listed in evaluation.txt: the evaluation set (docs/methods.md).
+# The gcompris-* files are real photographs too, but training images: more photographs among the labelled ones.
 #
 # Idempotent: <out>/.demo-data-version records the script version plus a hash of
 # this script and the label map; when it matches, the script exits at once.
@@ -32,7 +34,7 @@
 #              DEMO_DATA_FORCE=1 rebuilds even when up to date.
 set -euo pipefail
 
-SCRIPT_VERSION=3
+SCRIPT_VERSION=4
 EMOJI_VERSION=16.0.0
 EMOJI_SETS=(google twitter)
 STAMPS_PKG=tuxpaint-stamps-default
@@ -188,13 +190,14 @@ const under = (rel, dir) => rel === dir || rel.startsWith(dir + '/');
 // ---- label bookkeeping
 const labels = new Map();                 // folder -> { text, files: Set, sources: {} }
 const perSource = {};
+const evaluation = [];                    // <folder>/<file> of the evaluation-only images
 function normalise(text) {
   let t = text.toLowerCase().replace(/[’‘`]/g, "'").replace(/[“”"]/g, '').replace(/\s+/g, ' ').trim();
   if (labelRules.has(t)) t = labelRules.get(t);
   return t;
 }
 const folderOf = (text) => text.replace(/'/g, '').replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-function add(rawLabel, src, destName, source) {
+function add(rawLabel, src, destName, source, evaluationOnly = false) {
   if (!rawLabel || rawLabel === '-') return;
   const text = normalise(rawLabel);
   if (!text || text === '-') return;
@@ -207,6 +210,7 @@ function add(rawLabel, src, destName, source) {
   fs.mkdirSync(path.join(out, folder), { recursive: true });
   fs.copyFileSync(src, path.join(out, folder, name));
   entry.files.add(name);
+  if (evaluationOnly) evaluation.push(`${folder}/${name}`);
   entry.sources[source] = (entry.sources[source] || 0) + 1;
   perSource[source] = (perSource[source] || 0) + 1;
 }
@@ -260,7 +264,7 @@ for (const rel of walk(stampsDir, '', [])) {
   }
   const name = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   const photo = photoStamps.delete(rel);
-  add(label, path.join(stampsDir, rel + '.png'), `${photo ? 'photo' : 'stamp'}-${name}.png`, 'tuxpaint');
+  add(label, path.join(stampsDir, rel + '.png'), `${photo ? 'photo' : 'stamp'}-${name}.png`, 'tuxpaint', photo);
 }
 if (photoStamps.size) throw new Error(`photo-stamps.txt names stamps the demo does not use: ${[...photoStamps].join(', ')}`);
 
@@ -268,7 +272,7 @@ if (photoStamps.size) throw new Error(`photo-stamps.txt names stamps the demo do
 for (const line of listLines(scenesFile)) {
   const [file, label] = line.split('\t');
   const name = file.replace(/\.jpg$/, '').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  add(label, path.join(scenesDir, file), `scene-${name}.jpg`, 'tuxpaint-scenes');
+  add(label, path.join(scenesDir, file), `scene-${name}.jpg`, 'tuxpaint-scenes', true);
 }
 
 // ---- GCompris photographs, and the READMEs that credit them
@@ -324,8 +328,12 @@ for (const f of folders) {
   rows.push([f, e.text, e.files.size, Object.entries(e.sources).map(([s, n]) => `${s}:${n}`).join(',')].join('\t'));
 }
 fs.writeFileSync(path.join(out, 'labels.tsv'), rows.join('\n') + '\n');
+fs.writeFileSync(path.join(out, 'evaluation.txt'),
+  '# Evaluation-only images (the photo cut-outs and scene photographs): imported, searchable, never trained on.\n' +
+  '# One <label folder>/<file> a line; DeviseWeb\'s import reads this file (docs/methods.md).\n' +
+  evaluation.sort().join('\n') + '\n');
 const total = Object.values(perSource).reduce((a, b) => a + b, 0);
-const lines = [`labels: ${folders.length}   images: ${total}`,
+const lines = [`labels: ${folders.length}   images: ${total}   evaluation-only: ${evaluation.length}`,
   'per source: ' + Object.entries(perSource).map(([s, n]) => `${s}=${n}`).join('  '),
   'top 20 labels by image count:'];
 const top = folders.map((f) => [f, labels.get(f).files.size]).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 20);
@@ -355,7 +363,8 @@ cat >"$tmp/SOURCES.md" <<EOF
 
 Built by \`scripts/build-demo-data.sh\` (version $SCRIPT_VERSION) on $(date -u +%Y-%m-%d).
 Layout: one folder per label (\`<label>/<file>.png\`, underscores for spaces);
-\`labels.tsv\` lists every label with its image count and sources.
+\`labels.tsv\` lists every label with its image count and sources; \`evaluation.txt\` lists the
+evaluation-only images (the \`photo-*\` cut-outs and \`scene-*\` photographs), which the import marks so training never uses them.
 Label rules: \`scripts/demo-data/labels.map\`.
 
 | Files | Source | Version | Licence | Images |

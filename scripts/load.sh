@@ -3,21 +3,22 @@
 # POST /api/search/image (photos) for 60 s while a training job runs and uploads arrive; prints p50/p95/p99 and
 # errors per endpoint and the app's peak RSS. A script that prints figures, not a test: run it on a quiet machine.
 # Usage: scripts/load.sh [--seconds N] [--clients N] [--image-clients N] [--json]
-#   The gallery is the one 'DeviseWeb bench' seeds (/tmp/devise-bench-store-100000-v*), seeded here when missing,
+#   The gallery is the one DeviseWeb.Bench seeds (/tmp/devise-bench-store-100000-v*), seeded here when missing,
 #   and copied to a scratch folder first: the run adds images and model versions, which the bench's copy must not get.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 port=${LOAD_PORT:-5097}
 work=${LOAD_STORE:-/tmp/devise-load-store}
-dotnet build DeviseWeb/DeviseWeb.csproj -c Release -v q -nologo >&2
+dotnet build DeviseWeb.Bench/DeviseWeb.Bench.csproj -c Release -v q -nologo >&2  # builds the app too
 devise=(dotnet DeviseWeb/bin/Release/net10.0/linux-x64/DeviseWeb.dll)
+bench=(dotnet DeviseWeb.Bench/bin/Release/net10.0/linux-x64/DeviseWeb.Bench.dll)
 [[ -d data/demo ]] || bash scripts/build-demo-data.sh >&2
 
 store=$(ls -d /tmp/devise-bench-store-100000-v* 2>/dev/null | sort -V | tail -1 || true)
 if [[ -z $store || ! -f $store/bench-seeded.json ]]; then
     echo "seeding the 100k gallery (once; the bench reuses it)" >&2
-    "${devise[@]}" bench --only scale --scale 100000 --images /nonexistent >&2
+    "${bench[@]}" --only scale --scale 100000 --images /nonexistent >&2
     store=$(ls -d /tmp/devise-bench-store-100000-v* | sort -V | tail -1)
 fi
 rm -rf "$work"

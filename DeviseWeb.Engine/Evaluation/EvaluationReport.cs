@@ -26,14 +26,18 @@ public sealed record EvaluationReport
     /// <summary>The same over held-out labels: text search for labels the head never trained on.</summary>
     public Metric? HeldOutPrecisionAt9 { get; init; }
     /// <summary>
-    /// Photo transfer: text→image precision@5 (capped by the relevant count) over the gallery's photographs, ranked
-    /// by a head trained with the same options without them; queries are the photos' label names.
+    /// The evaluation set: text→image precision@5 (capped by the relevant count) over the evaluation-only images, which
+    /// the version never trained on, ranked by the version's own embeddings; queries are the images' label names. In
+    /// the demo the evaluation set is its photographs, hence the name. A version trained before images were marked
+    /// keeps what its training measured then (a second head trained without the photo-* and scene-* files).
     /// </summary>
     public Metric? PhotoExactPrecisionAt5 { get; init; }
-    /// <summary>The same for broader words: WordNet hypernyms of the photos' labels.</summary>
+    /// <summary>The same for broader words: WordNet hypernyms of the evaluation images' labels.</summary>
     public Metric? PhotoBroaderPrecisionAt5 { get; init; }
-    /// <summary>Photographs the photo-transfer evaluation ranked (0 when it did not run).</summary>
+    /// <summary>Evaluation images ranked (0 when the gallery has none the version did not train on).</summary>
     public int PhotoImageCount { get; init; }
+    /// <summary>When these figures were measured (null in versions saved before the field).</summary>
+    public DateTime? EvaluatedUtc { get; init; }
     public int LabelCount { get; init; }
     public int ImageCount { get; init; }
 }

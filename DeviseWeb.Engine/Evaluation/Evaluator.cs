@@ -1,4 +1,5 @@
 using DeviseWeb.Engine.Search.Index;
+using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Engine.Evaluation;
 
@@ -21,14 +22,15 @@ public static class Evaluator
     public const int PrecisionDepth = 9;
     private const int HitDepth = 5;
 
-    public static EvaluationReport Evaluate(EvaluationInput input, IReadOnlyCollection<int> validationIds,
-        IReadOnlyCollection<int> heldOutIds, IReadOnlyCollection<string> heldOutLabels, double? validationLoss)
+    /// <summary>Seen labels are those of the split's training images; evaluation-only images count as gallery images to find, never as queries.</summary>
+    public static EvaluationReport Evaluate(EvaluationInput input, DatasetSplit split, double? validationLoss)
     {
         var counts = input.LabelOf.Values.GroupBy(l => l, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var (zeroShot1, zeroShot5) = HitRates(input, heldOutIds);
-        var (validation1, validation5) = HitRates(input, validationIds);
-        var held = new HashSet<string>(heldOutLabels, StringComparer.Ordinal);
-        var seen = counts.Keys.Where(l => !held.Contains(l)).Order(StringComparer.Ordinal).ToList();
+        var (zeroShot1, zeroShot5) = HitRates(input, split.HeldOutImageIds);
+        var (validation1, validation5) = HitRates(input, split.ValidationImageIds);
+        var held = new HashSet<string>(split.HeldOutLabels, StringComparer.Ordinal);
+        var seen = split.TrainImageIds.Where(input.LabelOf.ContainsKey).Select(id => input.LabelOf[id]).Where(l => !held.Contains(l))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return new EvaluationReport
         {
             ValidationLoss = validationLoss,

@@ -8,5 +8,7 @@ public interface IFeatureExtractor
     int Dimension { get; }
     /// <summary>Names the backbone, so cached features from another backbone are never mixed in.</summary>
     string Name { get; }
-    float[] Extract(LoadedImage image);
+
+    /// <summary>The image's features. A cancelled token stops it before the next model runs; one inference is not interrupted.</summary>
+    float[] Extract(LoadedImage image, CancellationToken cancellationToken = default);
 }

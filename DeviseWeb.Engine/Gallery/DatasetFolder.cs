@@ -6,27 +6,37 @@ namespace DeviseWeb.Engine.Gallery;
 /// <summary>
 /// One entry of a folder-per-label dataset, with the label its folder gives it; <paramref name="Problem"/> says why it
 /// is not imported (its label is refused, or it is not a file the import reads), and it is then reported as rejected.
+/// <paramref name="Evaluation"/> marks an evaluation-only image (<see cref="DatasetFolder.EvaluationFileName"/>).
 /// </summary>
-public sealed record ImportFile(string Path, string Label, string? Problem = null);
+public sealed record ImportFile(string Path, string Label, string? Problem = null, bool Evaluation = false);
 
 /// <summary>
 /// Lists a folder-per-label dataset (DIR/&lt;label&gt;/**): every regular file under each label folder, top-level files
 /// ignored. Whatever else it meets is listed with the reason it is skipped, never read: links to folders (a link loop
 /// would never end), links that lead out of the dataset (their files would be served over HTTP), broken links, and
 /// named pipes, sockets and devices (reading a pipe waits forever). A link to a file inside the dataset is read.
+/// An optional <see cref="EvaluationFileName"/> in the dataset's root marks the evaluation-only images.
 /// </summary>
 public static class DatasetFolder
 {
     public const string RenamesFileName = "labels.tsv";
 
+    /// <summary>
+    /// The evaluation-only images of a dataset: one "&lt;label folder&gt;/&lt;file&gt;" a line (a path under the label
+    /// folder, as listed), '#' comments and blank lines skipped. A line naming no file of the dataset fails the listing.
+    /// </summary>
+    public const string EvaluationFileName = "evaluation.txt";
+
     /// <summary>Folders nested deeper than this under a label folder are skipped: only a bind-mount loop goes that deep.</summary>
     public const int MaxDepth = 32;
 
-    public static IReadOnlyList<ImportFile> List(string directory)
+    /// <param name="evaluation">Every image is evaluation-only (the CLI's import --evaluation), whatever the list says.</param>
+    public static IReadOnlyList<ImportFile> List(string directory, bool evaluation = false)
     {
         string root = (Directory.Exists(directory) ? UnixFiles.RealPath(directory) : null)
             ?? throw new NotFoundException($"Folder not found: {directory}");
         var renames = ReadRenames(Path.Combine(root, RenamesFileName));
+        var marks = EvaluationList.Read(root, EvaluationFileName);
         var files = new List<ImportFile>();
         foreach (var entry in Entries(root, files))
         {
@@ -42,36 +52,38 @@ public static class DatasetFolder
                 : LabelText.TryNormalize(LabelText.FolderText(name), out label, out problem!);
             // In path order, as the listing always was, so ids do not depend on how folders nest.
             var labelFiles = new List<ImportFile>();
-            Walk(root, entry, new ImportFile("", label, valid ? null : problem), depth: 0, labelFiles);
+            Walk(root, entry, new ImportFile("", label, valid ? null : problem), depth: 0, labelFiles, marks);
             files.AddRange(labelFiles.OrderBy(f => f.Path, StringComparer.Ordinal));
         }
-        return files;
+        marks.ThrowIfUnmatched();
+        return evaluation ? files.Select(f => f with { Evaluation = true }).ToList() : files;
     }
 
-    private static void Walk(string root, string folder, ImportFile template, int depth, List<ImportFile> files)
+    private static void Walk(string root, string folder, ImportFile template, int depth, List<ImportFile> files, EvaluationList marks)
     {
         foreach (var entry in Entries(folder, files))
         {
             if (Path.GetFileName(entry).StartsWith('.')) continue;
             var kind = UnixFiles.KindOf(entry);
+            if (kind == EntryKind.Directory)
+            {
+                if (depth >= MaxDepth) files.Add(template with { Path = entry, Problem = $"folders nested more than {MaxDepth} deep: not read" });
+                else Walk(root, entry, template, depth + 1, files, marks);
+                continue;
+            }
+            var file = template with { Path = entry, Evaluation = marks.Mark(entry) };
             switch (kind)
             {
-                case EntryKind.Directory when depth >= MaxDepth:
-                    files.Add(template with { Path = entry, Problem = $"folders nested more than {MaxDepth} deep: not read" });
-                    break;
-                case EntryKind.Directory:
-                    Walk(root, entry, template, depth + 1, files);
-                    break;
                 case EntryKind.RegularFile:
-                    files.Add(template with { Path = entry });
+                    files.Add(file);
                     break;
                 case EntryKind.SymbolicLink:
-                    files.Add(FollowLink(root, entry, template));
+                    files.Add(FollowLink(root, entry, file));
                     break;
                 case EntryKind.Missing:
                     break; // deleted while listing
                 default:
-                    files.Add(template with { Path = entry, Problem = $"not a regular file (a {UnixFiles.Describe(kind)}): not read" });
+                    files.Add(file with { Problem = $"not a regular file (a {UnixFiles.Describe(kind)}): not read" });
                     break;
             }
         }

@@ -2,7 +2,7 @@ using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Engine.Gallery;
 
-/// <summary>A gallery image as hosts see it; Split is relative to the active model version.</summary>
+/// <summary>A gallery image as hosts see it; Split is relative to the active model version, or Evaluation for an evaluation-only image.</summary>
 public sealed record ImageInfo(int Id, string Label, string FileName, int Width, int Height, long ByteCount, DateTime AddedUtc, SplitKind Split);
 
 public enum ImportOutcome { Added, Duplicate, Rejected }

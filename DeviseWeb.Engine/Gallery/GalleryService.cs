@@ -12,7 +12,7 @@ namespace DeviseWeb.Engine.Gallery;
 /// commits the records and the vector indexes together, so a deleted image leaves search results at once.
 /// </summary>
 public sealed class GalleryService(
-    DeviseDatabase database, ImageRepository images, FeatureStore features, FeatureViewStore views, ModelService models, VectorColumnStore columns, EngineOptions options)
+    DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, VectorColumnStore columns, EngineOptions options)
 {
     /// <summary>Most images a page or a bulk change may name.</summary>
     public const int MaxPageSize = 1000;
@@ -73,7 +73,6 @@ public sealed class GalleryService(
                     if (images.Delete(id) is not { } record) continue;
                     columns.MarkRemoved(id);
                     features.Remove(id);
-                    views.Remove(id);
                     foreach (var lease in leases) lease.Model.Index.Remove(id);
                     gone.Add(record);
                 }
@@ -108,7 +107,7 @@ public sealed class GalleryService(
     }
 
     internal ImageInfo ToInfo(ImageRecord r) =>
-        new(r.Id, r.Label, r.FileName, r.Width, r.Height, r.ByteCount, r.AddedUtc, models.SplitOf(r.Id, r.Label));
+        new(r.Id, r.Label, r.FileName, r.Width, r.Height, r.ByteCount, r.AddedUtc, r.Evaluation ? SplitKind.Evaluation : models.SplitOf(r.Id, r.Label));
 
     private static void CheckBulk(IReadOnlyCollection<int> ids)
     {

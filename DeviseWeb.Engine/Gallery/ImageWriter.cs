@@ -14,7 +14,7 @@ namespace DeviseWeb.Engine.Gallery;
 /// </summary>
 public sealed class ImageWriter(DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, GalleryService gallery, EngineOptions options)
 {
-    public ImportFileResult Add(LoadedImage image, byte[] thumbnail, float[] vector, string fileName, string label)
+    public ImportFileResult Add(LoadedImage image, byte[] thumbnail, float[] vector, string fileName, string label, bool evaluation = false)
     {
         // The original, its thumbnail, features and int8 embeddings, and LiteDB's log copy of the record: about twice.
         DiskSpace.EnsureRoom(options, 2L * (image.ByteCount + thumbnail.Length + vector.Length * sizeof(float)), $"image {fileName}");
@@ -24,7 +24,7 @@ public sealed class ImageWriter(DeviseDatabase database, ImageRepository images,
         var record = new ImageRecord
         {
             ContentHash = image.ContentHash, Label = label, FileName = fileName, StoredFile = relative,
-            Width = image.Width, Height = image.Height, ByteCount = image.ByteCount, AddedUtc = DateTime.UtcNow,
+            Width = image.Width, Height = image.Height, ByteCount = image.ByteCount, AddedUtc = DateTime.UtcNow, Evaluation = evaluation,
         };
         try
         {

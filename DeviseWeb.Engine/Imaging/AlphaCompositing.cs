@@ -4,9 +4,8 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace DeviseWeb.Engine.Imaging;
 
 /// <summary>
-/// Flattens a transparent image for the backbone, which sees RGB only: onto white (every import; dropping alpha to
-/// black hurt retrieval on real photos), or onto a background picture of the same size (augmented views).
-/// One pass over the rows: several times cheaper than a general DrawImage.
+/// Flattens a transparent image for the backbone, which sees RGB only: onto white (dropping alpha to black hurt
+/// retrieval on real photos). One pass over the rows: several times cheaper than a general DrawImage.
 /// </summary>
 public static class AlphaCompositing
 {
@@ -24,31 +23,6 @@ public static class AlphaCompositing
                     var p = input[x];
                     int a = p.A, white = 255 * (255 - a) + 127;
                     output[x] = new Rgb24((byte)((p.R * a + white) / 255), (byte)((p.G * a + white) / 255), (byte)((p.B * a + white) / 255));
-                }
-            }
-        });
-        return result;
-    }
-
-    /// <summary>A new image: <paramref name="source"/> over <paramref name="background"/>, which must be the same size.</summary>
-    public static Image<Rgb24> Onto(Image<Rgba32> source, Image<Rgb24> background)
-    {
-        if (source.Width != background.Width || source.Height != background.Height)
-            throw new ArgumentException($"The background is {background.Width}×{background.Height}, the image {source.Width}×{source.Height}.", nameof(background));
-        var result = background.Clone();
-        source.ProcessPixelRows(result, (from, to) =>
-        {
-            for (int y = 0; y < from.Height; y++)
-            {
-                var input = from.GetRowSpan(y);
-                var output = to.GetRowSpan(y);
-                for (int x = 0; x < input.Length; x++)
-                {
-                    var p = input[x];
-                    var b = output[x];
-                    int a = p.A, rest = 255 - a;
-                    output[x] = new Rgb24((byte)((p.R * a + b.R * rest + 127) / 255), (byte)((p.G * a + b.G * rest + 127) / 255),
-                        (byte)((p.B * a + b.B * rest + 127) / 255));
                 }
             }
         });

@@ -30,6 +30,6 @@ public sealed record DecodeLimits
         MaxPixels = options.MaxPixels,
         MaxSide = options.MaxImageSide,
         MaxConcurrentDecodes = options.MaxConcurrentDecodes > 0 ? options.MaxConcurrentDecodes : Environment.ProcessorCount,
-        DecodeBudget = TimeSpan.FromSeconds(options.DecodeTimeoutSeconds > 0 ? options.DecodeTimeoutSeconds : 10),
+        DecodeBudget = TimeSpan.FromSeconds(options.DecodeTimeoutSeconds),
     };
 }

@@ -4,8 +4,10 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace DeviseWeb.Engine.Imaging;
 
 /// <summary>A decoded image composited onto white, with the hash and size of the file it came from.</summary>
-public sealed class LoadedImage(Image<Rgb24> pixels, byte[] bytes, string contentHash, string format) : IDisposable
+public sealed class LoadedImage(Image<Rgb24> pixels, byte[] bytes, string contentHash, string format, Action? disposed = null) : IDisposable
 {
+    private Action? _disposed = disposed;
+
     public Image<Rgb24> Pixels { get; } = pixels;
     /// <summary>Lowercase hex SHA-256 of the file's bytes.</summary>
     public string ContentHash { get; } = contentHash;
@@ -17,5 +19,10 @@ public sealed class LoadedImage(Image<Rgb24> pixels, byte[] bytes, string conten
     public int Width => Pixels.Width;
     public int Height => Pixels.Height;
 
-    public void Dispose() => Pixels.Dispose();
+    /// <summary>Returns the pixel buffers to their pool; a second call does nothing.</summary>
+    public void Dispose()
+    {
+        Pixels.Dispose();
+        Interlocked.Exchange(ref _disposed, null)?.Invoke();
+    }
 }

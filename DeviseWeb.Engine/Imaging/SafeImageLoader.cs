@@ -23,12 +23,14 @@ public sealed class SafeImageLoader
 
     private readonly Configuration _configuration;
     private readonly SemaphoreSlim _decodeSlots;
+    private int _liveImages;
 
     public SafeImageLoader(DecodeLimits limits)
     {
         Limits = limits;
         _configuration = DecoderConfiguration.Create(limits);
-        _decodeSlots = new SemaphoreSlim(Math.Max(1, limits.MaxConcurrentDecodes));
+        ArgumentOutOfRangeException.ThrowIfLessThan(limits.MaxConcurrentDecodes, 1, nameof(limits));
+        _decodeSlots = new SemaphoreSlim(limits.MaxConcurrentDecodes);
     }
 
     public SafeImageLoader(long maxFileBytes, long maxPixels) : this(new DecodeLimits { MaxFileBytes = maxFileBytes, MaxPixels = maxPixels }) { }
@@ -37,7 +39,21 @@ public sealed class SafeImageLoader
     public long MaxFileBytes => Limits.MaxFileBytes;
     public long MaxPixels => Limits.MaxPixels;
 
+    /// <summary>Images this loader decoded that are not disposed yet: the pixel memory its callers still hold.</summary>
+    public int LiveImages => Volatile.Read(ref _liveImages);
+
     public LoadedImage Load(string path) => Decode(ReadFile(path), Path.GetFileName(path));
+
+    /// <summary>A file decoded as <see cref="Load"/> does, waiting for a decode slot without holding a thread.</summary>
+    public async Task<LoadedImage> LoadAsync(string path, CancellationToken cancellationToken)
+    {
+        var bytes = ReadFile(path);
+        string name = DisplayFileName.Of(Path.GetFileName(path));
+        CheckBytes(name, bytes);
+        await _decodeSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try { return DecodeInSlot(bytes, name, null, cancellationToken); }
+        finally { _decodeSlots.Release(); }
+    }
 
     /// <summary>
     /// Reads a file's bytes after checking it is a regular file within the size limit. Never waits: a FIFO or a
@@ -128,24 +144,10 @@ public sealed class SafeImageLoader
         if (ContainerScan.Check(bytes, Limits) is { } problem) throw new ImageRejectedException(name, problem);
         var format = Identify(bytes, name);
         using var decoded = DecodeFirstFrame(bytes, name, format, cancellationToken);
-        return new LoadedImage(AlphaCompositing.OntoWhite(decoded, _configuration), bytes, contentHash ?? HashOf(bytes), DecoderConfiguration.ExtensionOf(format));
-    }
-
-    /// <summary>
-    /// Decodes with every check of <see cref="Decode"/> but keeps the alpha channel, for a caller that composites onto
-    /// something other than white (<see cref="AlphaCompositing.Onto"/>). The caller disposes the image.
-    /// </summary>
-    public Image<Rgba32> DecodeWithAlpha(byte[] bytes, string name, CancellationToken cancellationToken = default)
-    {
-        name = DisplayFileName.Of(name);
-        CheckBytes(name, bytes);
-        _decodeSlots.Wait(cancellationToken);
-        try
-        {
-            if (ContainerScan.Check(bytes, Limits) is { } problem) throw new ImageRejectedException(name, problem);
-            return DecodeFirstFrame(bytes, name, Identify(bytes, name), cancellationToken);
-        }
-        finally { _decodeSlots.Release(); }
+        var pixels = AlphaCompositing.OntoWhite(decoded, _configuration);
+        Interlocked.Increment(ref _liveImages);
+        return new LoadedImage(pixels, bytes, contentHash ?? HashOf(bytes), DecoderConfiguration.ExtensionOf(format),
+            () => Interlocked.Decrement(ref _liveImages));
     }
 
     private IImageFormat Identify(byte[] bytes, string name)

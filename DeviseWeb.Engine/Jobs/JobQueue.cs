@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace DeviseWeb.Engine.Jobs;
 
 /// <summary>
-/// The one queue for long work (import, training, activation, the vocabulary, compaction, augmented views): a bounded channel that
+/// The one queue for long work (import, training, activation, evaluation, the vocabulary, compaction): a bounded channel that
 /// the <see cref="JobWorker"/> drains one job at a time. Jobs are persisted as they change; listeners read one
 /// stream of <see cref="JobEvent"/>s. Step progress is thinned to a few events a second; state changes and
 /// epochs are never dropped.
@@ -31,7 +31,7 @@ public sealed class JobQueue
         _handlers = handlers.ToDictionary(h => h.Kind);
         _repository = repository;
         _logger = logger;
-        _capacity = Math.Max(1, options.JobQueueCapacity);
+        _capacity = options.JobQueueCapacity;
         _channel = Channel.CreateBounded<LiveJob>(new BoundedChannelOptions(_capacity) { SingleReader = true });
         foreach (var job in _repository.MarkInterrupted())
             _logger.LogWarning("Job {JobId} ({Kind}) was interrupted when the app last stopped", job.Id, job.Kind);
@@ -146,22 +146,10 @@ public sealed class JobQueue
 
     internal void ReportTraining(LiveJob job, TrainingProgress training)
     {
-        string stage = training.PhotoEvaluation ? "Photo evaluation: epoch" : "Epoch";
         var progress = new JobProgress(training.Fraction, training.Epoch, training.Epochs,
-            $"{stage} {training.Epoch}/{training.Epochs}", training.Elapsed, training.Remaining);
+            $"Epoch {training.Epoch}/{training.Epochs}", training.Elapsed, training.Remaining);
         job.Progress = progress;
         job.Training = training;
-        if (training.Pass > 1)
-        {
-            // Later passes (self-training's second round, the photo evaluation's head) are not the learning curve
-            // being drawn: progress and a log line each.
-            if (training is { Phase: TrainingPhase.Step, Epoch: 1, Step: 1 })
-                Publish(job, JobEventType.Progress, progress, training, message: training.PhotoEvaluation
-                    ? $"Photo evaluation: training a head without the photographs (pass {training.Pass} of {training.Passes})"
-                    : $"Self-training: training again with the gallery's confident pseudo-labels (pass {training.Pass} of {training.Passes})");
-            else PublishThinned(job, JobEventType.Progress, progress, training);
-            return;
-        }
         if (training.Phase == TrainingPhase.Epoch)
         {
             var metrics = new EpochMetrics(training.Epoch, training.TrainLoss, training.ValidationLoss, training.LearningRate, training.Elapsed.TotalSeconds);

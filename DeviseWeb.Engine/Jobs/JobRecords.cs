@@ -1,11 +1,15 @@
-using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Evaluation;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Engine.Jobs;
 
-public enum JobKind { Import, Training, Activation, Vocabulary, Compaction, FeatureViews }
+/// <summary>
+/// What a job does. <see cref="Removed"/> stands for a kind this release no longer runs, read from an old job record
+/// (the augmented-views job), so the history still lists it.
+/// </summary>
+public enum JobKind { Import, Training, Activation, Vocabulary, Compaction, Evaluation, Removed }
 
 public enum JobState { Queued, Running, Finished, Failed, Cancelled, Interrupted }
 
@@ -29,14 +33,15 @@ public sealed record JobRequest
     public JobKind Kind { get; init; }
     public ImportJobOptions? Import { get; init; }
     public TrainingOptions? Training { get; init; }
-    /// <summary>The model version to activate (kind Activation).</summary>
+    /// <summary>The model version to activate (kind Activation) or to evaluate (kind Evaluation; null: the active one).</summary>
     public int? ModelId { get; init; }
-    /// <summary>Augmented views to compute (kind FeatureViews).</summary>
-    public FeatureViewsJobOptions? Views { get; init; }
 }
 
-/// <summary>A folder-per-label dataset to import, or one file under one label.</summary>
-public sealed record ImportJobOptions(string Path, string? Label = null);
+/// <summary>
+/// A folder-per-label dataset to import, or one file under one label. <paramref name="Evaluation"/> marks every image
+/// evaluation-only (never trained on); a folder's own evaluation.txt marks some of them.
+/// </summary>
+public sealed record ImportJobOptions(string Path, string? Label = null, bool Evaluation = false);
 
 /// <summary>What a finished job produced; the field matching its kind is set.</summary>
 public sealed record JobResult
@@ -45,7 +50,8 @@ public sealed record JobResult
     public ModelVersionInfo? Model { get; init; }
     public int? VocabularySize { get; init; }
     public int? RowsCompacted { get; init; }
-    public FeatureViewsSummary? Views { get; init; }
+    /// <summary>An evaluation job's figures (also stored with the version).</summary>
+    public EvaluationReport? Evaluation { get; init; }
 }
 
 /// <summary>

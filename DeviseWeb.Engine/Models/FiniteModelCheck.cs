@@ -23,7 +23,7 @@ public static class FiniteModelCheck
     {
         if (problem is not null)
             throw new InvalidInputException($"Training diverged: {problem} came out NaN or infinite, so this model was not saved or activated. "
-                + "Try a lower LearningRate or WeightDecay.");
+                + "Try a lower LearningRate.");
     }
 
     /// <summary>What is not finite in a stored version's learning curve or evaluation, or null when everything is.</summary>

@@ -1,6 +1,7 @@
 using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 
 namespace DeviseWeb.Engine.Models;
 

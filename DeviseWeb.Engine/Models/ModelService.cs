@@ -3,6 +3,7 @@ using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
 
@@ -21,7 +22,7 @@ public sealed class ModelService : IDisposable
     private readonly DeviseDatabase _database;
     private readonly ModelRepository _models;
     private readonly VectorColumnStore _columns;
-    private readonly ImageEmbedderFactory _embedders;
+    private readonly TrainingPipeline _pipeline;
     private readonly ILogger<ModelService> _logger;
     private readonly VersionCatchUp _catchUp;
     private readonly object _lock = new(); // guards _active's swap, _alive and _loadLocks; held only briefly
@@ -33,9 +34,9 @@ public sealed class ModelService : IDisposable
     private LoadedModel? _active;
 
     public ModelService(EngineOptions options, DeviseDatabase database, ModelRepository models, VectorColumnStore columns,
-        FeatureStore features, ImageEmbedderFactory embedders, ILogger<ModelService> logger)
+        FeatureStore features, TrainingPipeline pipeline, ILogger<ModelService> logger)
     {
-        _embedders = embedders;
+        _pipeline = pipeline;
         _options = options;
         _database = database;
         _models = models;
@@ -43,7 +44,11 @@ public sealed class ModelService : IDisposable
         _logger = logger;
         _catchUp = new VersionCatchUp(database, features);
         _pinned = new BoundedCache<int, LoadedModel>(options.PinnedModelCacheSize, evicted: model => model.Release());
-        if (_models.ActiveId is int id && _models.Find(id) is { } record) _active = Load(record);
+        if (_models.ActiveId is int id && _models.Find(id) is { } record)
+        {
+            if (record.RetiredMethod is null) _active = Load(record);
+            else _logger.LogError("{Problem} Until one is trained, no version is active.", RetiredProblem(record));
+        }
     }
 
     public int? ActiveModelId => Volatile.Read(ref _active)?.Id;
@@ -238,6 +243,7 @@ public sealed class ModelService : IDisposable
     /// <summary>Opens a version's column (creating it when missing) and embeds the images it lacks.</summary>
     private LoadedModel Load(ModelRecord record, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ThrowIfRetired(record);
         LoadedModel? model = null;
         try
         {
@@ -274,24 +280,20 @@ public sealed class ModelService : IDisposable
         }
     }
 
-    private ImageEmbedder LoadEmbedder(ModelRecord record)
+    private ImageEmbedder LoadEmbedder(ModelRecord record) =>
+        _pipeline.Restore(record, _models.Weights(record.Id) ?? throw new DeviseException($"Model version {record.Id} has no saved weights."));
+
+    /// <summary>Refuses (a <see cref="ConflictException"/> saying to train again) a version this release cannot load: <see cref="ModelRecord.RetiredMethod"/>.</summary>
+    public void ThrowIfRetired(int modelId) => ThrowIfRetired(_models.Find(modelId) ?? throw new NotFoundException($"No model version {modelId}."));
+
+    private static void ThrowIfRetired(ModelRecord record)
     {
-        var weights = _models.Weights(record.Id) ?? throw new DeviseException($"Model version {record.Id} has no saved weights.");
-        bool classify = record.Options.Mapping == MappingKind.ConSE;
-        var head = new DeviseHead(record.FeatureDimension, record.Options.HiddenSize, classify ? record.ClassLabels.Count : record.EmbeddingDimension, record.Options.Dropout);
-        try
-        {
-            head.LoadWeights(weights);
-            head.to(DeviceChooser.Device);
-            head.eval();
-        }
-        catch
-        {
-            head.Dispose();
-            throw;
-        }
-        return _embedders.Create(head, record.Options, record.ClassLabels, record.TrainImageIds, record.DomainScaling);
+        if (record.RetiredMethod is not null) throw new ConflictException(RetiredProblem(record));
     }
+
+    private static string RetiredProblem(ModelRecord record) =>
+        $"Model version {record.Id} was trained with {record.RetiredMethod}, which this release no longer has, so it cannot embed new images "
+        + "the way it embedded the gallery. Train a new version (the Training page, or the CLI's train).";
 
     /// <summary>Embeds what the active version's index lacks (the store check's repair); returns how many rows it added.</summary>
     internal int EmbedMissing(CancellationToken cancellationToken)

@@ -5,16 +5,18 @@ using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;
 using DeviseWeb.Engine.Training;
+using DeviseWeb.Engine.Training.Methods;
 
 namespace DeviseWeb.Engine.Models;
 
 /// <summary>
-/// Trains a new head on the stored features (the backbone never runs), evaluates it, saves it as a model version
-/// with the gallery embedded under it and, unless told otherwise, activates it.
+/// Trains a new model version on the stored features (the backbone never runs) through the <see cref="TrainingPipeline"/>,
+/// measures it from its own embeddings (<see cref="EvaluationService"/>), saves it with the gallery embedded under it
+/// and, unless told otherwise, activates it. Evaluation-only images are embedded and measured, never trained on.
 /// </summary>
 public sealed class ModelTrainer(
-    FeatureStore features, FeatureViewStore views, ImageRepository images, LabelVectors labelVectors, ModelRepository models, ModelService modelService,
-    ImageEmbedderFactory embedders, TrainingTargets targets, PhotoEvaluation photoEvaluation)
+    FeatureStore features, ImageRepository images, LabelVectors labelVectors, ModelRepository models, ModelService modelService,
+    TrainingPipeline pipeline, EvaluationService evaluation)
 {
     /// <summary>The one place training options are checked; throws <see cref="InvalidInputException"/> naming every problem.</summary>
     public static void Validate(TrainingOptions options)
@@ -23,49 +25,40 @@ public sealed class ModelTrainer(
         if (problems.Count > 0) throw new InvalidInputException(string.Join(" ", problems));
     }
 
-    internal ModelVersionInfo Train(TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    internal ModelVersionInfo Train(TrainingOptions options, IProgress<TrainingProgress>? progress, Action<string>? log, CancellationToken cancellationToken)
     {
         Validate(options);
         var clock = Stopwatch.StartNew();
         var withFeatures = features.Ids().ToHashSet();
         var gallery = images.IdsAndLabels().Where(i => withFeatures.Contains(i.Id)).ToList();
-        var split = DatasetSplitter.Split(gallery, options);
-        var labels = gallery.Select(i => i.Label).Distinct().Order(StringComparer.Ordinal).ToList();
-        var vectorOf = labels.Zip(labelVectors.Get(labels, cancellationToken)).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
+        var evaluationIds = images.EvaluationIds().Where(withFeatures.Contains).ToList();
+        var isEvaluation = evaluationIds.ToHashSet();
+        var split = DatasetSplitter.Split(gallery.Where(i => !isEvaluation.Contains(i.Id)).ToList(), options);
         var ids = gallery.Select(i => i.Id).ToArray();
-        var rows = features.GetMany(ids);
-        var viewRows = options.AugmentedViews > 0 ? views.RequireMany(options.ViewBackground, options.AugmentedViews, ids) : null;
-        var data = new TrainingData(ids, rows, gallery.ToDictionary(i => i.Id, i => i.Label), targets.For(labels, options, cancellationToken), viewRows);
+        var rows = new GalleryRows(ids, features.GetMany(ids), gallery.ToDictionary(i => i.Id, i => i.Label));
 
-        var photoSplit = options.EvaluatePhotos ? PhotoSplit(data, split) : null;
-        var inSplit = split.TrainImageIds.Concat(split.ValidationImageIds).Concat(split.HeldOutImageIds).ToHashSet();
-        var domain = new TargetDomain(ids, ids.Where(id => !inSplit.Contains(id)).ToList());
-        var fitter = new HeadFitter(embedders, options, new PassProgress(progress, HeadFitter.Passes(options, domain) + (photoSplit is null ? 0 : HeadFitter.Passes(options, photoSplit.Domain))));
-        var (embedder, history, classLabels, scaling) = fitter.Fit(data, split.TrainImageIds, split.ValidationImageIds, domain, photoEvaluation: false, cancellationToken);
+        var (embedder, history) = pipeline.Fit(rows, split, options, progress, cancellationToken);
         LoadedModel? model = null; // owns the embedder once created
         try
         {
-            var embeddings = embedder.Embed(rows);
+            var embeddings = embedder.Embed(rows.Rows);
             // Before the index is built: quantising NaN vectors is meaningless.
             FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(embedder.Head, embeddings));
-            EvaluationReport evaluation;
+            if (evaluationIds.Count > 0) log?.Invoke($"Evaluating on {evaluationIds.Count:N0} evaluation images (never trained on)");
+            EvaluationReport report;
             using (var embedded = InProcessVectorIndex.Build(labelVectors.Encoder.Dimension, ids, embeddings))
-            {
-                evaluation = Evaluator.Evaluate(new EvaluationInput(embedded, data.LabelOf, labels, labels.Select(l => vectorOf[l]).ToArray()),
-                    split.ValidationImageIds, split.HeldOutImageIds, split.HeldOutLabels, history.LastOrDefault()?.ValidationLoss);
-            }
-            if (photoSplit is not null) evaluation = EvaluatePhotos(evaluation, data, photoSplit, labels, fitter, cancellationToken);
+                report = evaluation.Measure(embedded, rows.LabelOf, split, evaluationIds, history.LastOrDefault()?.ValidationLoss, null, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(history, evaluation));
+            FiniteModelCheck.ThrowIfDiverged(FiniteModelCheck.Problem(history, report));
 
             var record = new ModelRecord
             {
                 CreatedUtc = DateTime.UtcNow, OptionsVersion = ModelRecord.CurrentOptionsVersion, Options = options, Backbone = features.Backbone, TextEncoder = labelVectors.Encoder.Name,
-                Architecture = Describe(options, features.Dimension, labelVectors.Encoder.Dimension, classLabels.Count),
+                Architecture = TrainingPipeline.Describe(options, embedder.Mapping, features.Dimension),
                 FeatureDimension = features.Dimension, EmbeddingDimension = labelVectors.Encoder.Dimension,
-                Labels = labels, HeldOutLabels = [.. split.HeldOutLabels], TrainImageIds = [.. split.TrainImageIds],
-                ValidationImageIds = [.. split.ValidationImageIds], HeldOutImageIds = [.. split.HeldOutImageIds], ClassLabels = [.. classLabels], DomainScaling = scaling,
-                History = history, Evaluation = evaluation, DurationSeconds = clock.Elapsed.TotalSeconds, Completed = true,
+                Labels = rows.LabelOf.Values.Distinct().Order(StringComparer.Ordinal).ToList(), HeldOutLabels = [.. split.HeldOutLabels],
+                TrainImageIds = [.. split.TrainImageIds], ValidationImageIds = [.. split.ValidationImageIds], HeldOutImageIds = [.. split.HeldOutImageIds],
+                ClassLabels = [.. embedder.Mapping.ClassLabels], History = history, Evaluation = report, DurationSeconds = clock.Elapsed.TotalSeconds, Completed = true,
             };
             var weights = embedder.Head.SaveWeights();
             modelService.EnsureRoomForVersion(ids.Length, labelVectors.Encoder.Dimension, weights.Length);
@@ -80,55 +73,6 @@ public sealed class ModelTrainer(
             if (model is null) embedder.Dispose();
             else model.Release();
             throw;
-        }
-    }
-
-    /// <summary>The architecture line of a version: the head, and the mapping around it when not plain DeViSE.</summary>
-    public static string Describe(TrainingOptions options, int featureDimension, int embeddingDimension, int classCount)
-    {
-        var head = DeviseHead.Describe(featureDimension, options.HiddenSize, options.Mapping == MappingKind.ConSE ? classCount : embeddingDimension, options.Dropout);
-        var parts = new List<string> { options.Mapping == MappingKind.ConSE ? $"ConSE(top {options.ConseTop}) over {head}" : head };
-        if (options.TransferWeight > 0) parts.Add($"label transfer {options.TransferWeight:0.##} (k {options.TransferNeighbours}, τ {options.TransferTemperature:0.###}, {options.TransferSource})");
-        if (options.HypernymWeight > 0) parts.Add($"hypernym targets {options.HypernymWeight:0.##}");
-        if (options.AugmentedViews > 0) parts.Add($"{options.AugmentedViews} augmented views on {FeatureViewStore.BackgroundName(options.ViewBackground)}");
-        if (options.AlignFeatures) parts.Add("CORAL");
-        if (options.NormalizeDomains) parts.Add("per-domain normalisation");
-        if (options.SelfTraining) parts.Add("self-training");
-        return string.Join(" + ", parts);
-    }
-
-    /// <summary>The photo-transfer evaluation's images: the run's split minus the photographs, and the photographs; null when it cannot run.</summary>
-    private PhotoEvaluationSplit? PhotoSplit(TrainingData data, DatasetSplit split)
-    {
-        var photos = images.PhotoIds().Where(data.LabelOf.ContainsKey).ToList();
-        if (photos.Count == 0) return null;
-        var isPhoto = photos.ToHashSet();
-        var train = split.TrainImageIds.Where(id => !isPhoto.Contains(id)).ToList();
-        if (train.Count == 0 || train.Select(id => data.LabelOf[id]).Distinct().Count() < 2) return null;
-        return new PhotoEvaluationSplit(train, split.ValidationImageIds.Where(id => !isPhoto.Contains(id)).ToList(), photos);
-    }
-
-    /// <summary>The photographs stand for the gallery the second head is adapted to and embeds.</summary>
-    private sealed record PhotoEvaluationSplit(List<int> Train, List<int> Validation, List<int> Photos)
-    {
-        public TargetDomain Domain { get; } = new(Photos, Photos);
-    }
-
-    /// <summary>
-    /// The photo-transfer evaluation: the same options retrained without the gallery's photographs, then text search
-    /// over those photographs only. The version itself still trains on every image.
-    /// </summary>
-    private EvaluationReport EvaluatePhotos(EvaluationReport evaluation, TrainingData data, PhotoEvaluationSplit photoSplit, IReadOnlyList<string> labels,
-        HeadFitter fitter, CancellationToken cancellationToken)
-    {
-        var photos = photoSplit.Photos;
-        var options = fitter.Options;
-        var (embedder, _, _, _) = fitter.Fit(data, photoSplit.Train, photoSplit.Validation, photoSplit.Domain, photoEvaluation: true, cancellationToken);
-        using (embedder)
-        {
-            var photoLabels = photos.Select(id => data.LabelOf[id]).ToList();
-            var scores = photoEvaluation.Score(embedder.Embed(photos.Select(data.Row).ToList()), photoLabels, labels, options.HubnessCorrection, cancellationToken);
-            return evaluation with { PhotoExactPrecisionAt5 = scores.Exact, PhotoBroaderPrecisionAt5 = scores.Broader, PhotoImageCount = photos.Count };
         }
     }
 }

@@ -30,7 +30,7 @@ public sealed class ReferencePhotos(EngineOptions options, SafeImageLoader loade
             await File.WriteAllBytesAsync(temporary, image.Bytes, cancellationToken).ConfigureAwait(false);
             File.Move(temporary, path, overwrite: true);
         }
-        _features.Set(image.ContentHash, await Task.Run(() => features.Extractor.Extract(image), cancellationToken).ConfigureAwait(false));
+        _features.Set(image.ContentHash, await Task.Run(() => features.Extractor.Extract(image, cancellationToken), cancellationToken).ConfigureAwait(false));
         Sweep(keep: image.ContentHash);
         return image.ContentHash;
     }
@@ -40,14 +40,17 @@ public sealed class ReferencePhotos(EngineOptions options, SafeImageLoader loade
     /// <summary>The stored file of a reference photo.</summary>
     public string PathFor(string hash) => Exists(hash) ? PathOf(hash) : throw new NotFoundException($"No reference photo {hash}.");
 
-    /// <summary>Backbone features of a stored reference photo; using it keeps it from expiring.</summary>
-    public float[] FeaturesOf(string hash)
+    /// <summary>
+    /// Backbone features of a stored reference photo; using it keeps it from expiring. A photo not in the cache is
+    /// decoded (waiting for a decode slot without holding a thread) and run through the backbone on the pool.
+    /// </summary>
+    public async Task<float[]> FeaturesOfAsync(string hash, CancellationToken cancellationToken = default)
     {
         var path = PathFor(hash);
         File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
         if (_features.TryGet(hash, out var cached)) return cached;
-        using var image = loader.Load(path);
-        var vector = features.Extractor.Extract(image);
+        using var image = await loader.LoadAsync(path, cancellationToken).ConfigureAwait(false);
+        var vector = await Task.Run(() => features.Extractor.Extract(image, cancellationToken), cancellationToken).ConfigureAwait(false);
         _features.Set(hash, vector);
         return vector;
     }
@@ -60,8 +63,8 @@ public sealed class ReferencePhotos(EngineOptions options, SafeImageLoader loade
             if (!System.IO.Directory.Exists(Directory)) return 0;
             var files = new DirectoryInfo(Directory).EnumerateFiles().Where(f => IsHash(f.Name) && f.Name != keep)
                 .OrderByDescending(f => f.LastWriteTimeUtc).ToList();
-            var cutoff = DateTime.UtcNow.AddDays(-Math.Max(0, options.ReferencePhotoDays));
-            int room = Math.Max(0, options.ReferencePhotoLimit - (keep is null ? 0 : 1));
+            var cutoff = DateTime.UtcNow.AddDays(-options.ReferencePhotoDays);
+            int room = options.ReferencePhotoLimit - (keep is null ? 0 : 1);
             var doomed = files.Where((f, i) => f.LastWriteTimeUtc < cutoff || i >= room).ToList();
             foreach (var file in doomed)
             {

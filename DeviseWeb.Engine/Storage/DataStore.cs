@@ -19,7 +19,7 @@ public sealed class DataStore : IDisposable
         try
         {
             Database = new DeviseDatabase(options.DatabasePath);
-            LegacyMigration.Run(Database);
+            LegacyMigration.Run(Database, options.DataDirectory);
             // Before any index opens: a file no column lists was left by a crash between writing and committing it.
             int segments = new VectorColumnStore(Database, options.DataDirectory).DeleteOrphanSegmentFiles();
             // The sweep reads every record and lists every original: seconds at a million images, so it runs only

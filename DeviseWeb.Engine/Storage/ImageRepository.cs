@@ -52,10 +52,9 @@ public sealed class ImageRepository
     public IReadOnlyList<(int Id, string Label)> IdsAndLabels() =>
         Images.Query().OrderBy(x => x.Id).Select(x => new { x.Id, x.Label }).ToEnumerable().Select(x => (x.Id, x.Label)).ToList();
 
-    /// <summary>Ids of the images whose file name marks them as photographs (<see cref="Evaluation.PhotoDomain"/>), for the photo-transfer evaluation.</summary>
-    public IReadOnlyList<int> PhotoIds() =>
-        Images.Query().OrderBy(x => x.Id).Select(x => new { x.Id, x.FileName }).ToEnumerable()
-            .Where(x => Evaluation.PhotoDomain.IsPhoto(x.FileName)).Select(x => x.Id).ToList();
+    /// <summary>Ids of the evaluation-only images, ascending: never trained on, the evaluation set.</summary>
+    public IReadOnlyList<int> EvaluationIds() =>
+        Images.Query().Where(x => x.Evaluation).OrderBy(x => x.Id).Select(x => x.Id).ToList();
 
     public IReadOnlyList<int> IdsOf(string label) => Images.Query().Where(x => x.Label == label).Select(x => x.Id).ToList();
 

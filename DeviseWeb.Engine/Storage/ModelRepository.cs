@@ -6,22 +6,47 @@ namespace DeviseWeb.Engine.Storage;
 public sealed class ModelRepository(DeviseDatabase database)
 {
     private ILiteCollection<ModelRecord> Models => database.Collection<ModelRecord>("models");
+    // Read as documents: a version saved by an older release may hold fields this one no longer maps, which say how it embeds.
+    private ILiteCollection<BsonDocument> Documents => database.Lite.GetCollection("models");
     private ILiteCollection<SettingsRecord> Settings => database.Collection<SettingsRecord>("settings");
 
-    public ModelRecord? Find(int id) => Models.FindById(id) is { Completed: true } model ? Upgrade(model) : null;
+    public ModelRecord? Find(int id) => Documents.FindById(id) is { } document && document["Completed"] == true ? Read(document) : null;
 
-    public IReadOnlyList<ModelRecord> All() => Models.Find(m => m.Completed).OrderBy(m => m.Id).Select(Upgrade).ToList();
+    public IReadOnlyList<ModelRecord> All() => Documents.Find(Query.EQ("Completed", true)).Select(Read).OrderBy(m => m.Id).ToList();
 
-    /// <summary>
-    /// A version saved before the transfer options existed was plain DeViSE: its stored options lack them, and
-    /// reading would fill in today's defaults (label transfer, hypernym targets, CORAL), embedding new images unlike its stored ones.
-    /// </summary>
-    private static ModelRecord Upgrade(ModelRecord model)
+    private ModelRecord Read(BsonDocument document)
     {
+        var model = database.Lite.Mapper.ToObject<ModelRecord>(document);
+        model.RetiredMethod = RetiredMethodOf(document);
+        // A version saved before the transfer options existed was plain DeViSE: its stored options lack them, and
+        // reading would fill in today's defaults (label transfer, hypernym targets, CORAL), embedding new images unlike its stored ones.
         if (model.OptionsVersion < ModelRecord.CurrentOptionsVersion)
-            model.Options = model.Options with { TransferWeight = 0, HypernymWeight = 0, AlignFeatures = false, EvaluatePhotos = false };
+            model.Options = model.Options with { TransferWeight = 0, HypernymWeight = 0, AlignFeatures = false };
         return model;
     }
+
+    /// <summary>
+    /// A method a stored version was trained with that this release no longer has and that shaped how it embeds, or
+    /// null. Methods that only shaped training (self-training, augmented views, a prompt template, CSLS in its
+    /// evaluation) left a head that embeds as any other; these did not: without them new images would land elsewhere
+    /// than the gallery's stored vectors.
+    /// </summary>
+    private static string? RetiredMethodOf(BsonDocument model)
+    {
+        var options = model["Options"].IsDocument ? model["Options"].AsDocument : new BsonDocument();
+        if (model["DomainScaling"].IsDocument || options["NormalizeDomains"] == true) return "per-domain normalisation";
+        if (options["Mapping"] == "ConSE" && Number(options, "ConseTop", 10) != 10)
+            return $"ConSE over its top {Number(options, "ConseTop", 10)} labels (this release combines 10)";
+        bool transfer = Number(model, "OptionsVersion", 0) >= ModelRecord.CurrentOptionsVersion && Number(options, "TransferWeight", 0) > 0;
+        if (!transfer) return null;
+        if (options["TransferSource"] == "LabelVectors") return "label transfer from the neighbours' label vectors (this release averages their embeddings)";
+        double neighbours = Number(options, "TransferNeighbours", 10), temperature = Number(options, "TransferTemperature", 0.05);
+        return neighbours != 10 || Math.Abs(temperature - 0.05) > 1e-9
+            ? $"label transfer over {neighbours} neighbours at temperature {temperature} (this release uses 10 at 0.05)"
+            : null;
+    }
+
+    private static double Number(BsonDocument document, string name, double absent) => document[name].IsNumber ? document[name].AsDouble : absent;
 
     /// <summary>Saves a finished model's record and weights together.</summary>
     public ModelRecord Add(ModelRecord model, byte[] weights) => database.Write(() =>
@@ -30,6 +55,14 @@ public sealed class ModelRepository(DeviseDatabase database)
         using var stream = new MemoryStream(weights);
         database.Lite.FileStorage.Upload(WeightsKey(model.Id), $"model-{model.Id}.bin", stream);
         return model;
+    });
+
+    /// <summary>Replaces a version's figures (the eval job's), leaving the rest of its stored document as it was.</summary>
+    public void SetEvaluation(int modelId, Evaluation.EvaluationReport report) => database.Write(() =>
+    {
+        var document = Documents.FindById(modelId) ?? throw new NotFoundException($"No model version {modelId}.");
+        document["Evaluation"] = database.Lite.Mapper.ToDocument(report);
+        Documents.Update(document);
     });
 
     public byte[]? Weights(int modelId)

@@ -17,6 +17,11 @@ public sealed class ImageRecord
     public int Height { get; set; }
     public long ByteCount { get; set; }
     public DateTime AddedUtc { get; set; }
+    /// <summary>
+    /// Evaluation-only: searchable like any image, but never trained on (not in a version's split, not in label
+    /// transfer's reference); the evaluation set measures search on it. Marked at import; false in records older than the field.
+    /// </summary>
+    public bool Evaluation { get; set; }
 }
 
 public sealed class ThumbnailRecord
@@ -57,8 +62,12 @@ public sealed class ModelRecord
     public List<int> HeldOutImageIds { get; set; } = [];
     /// <summary>ConSE: the labels the head classifies, in output order (the training images' labels, ordinal).</summary>
     public List<string> ClassLabels { get; set; } = [];
-    /// <summary>Per-domain normalisation's statistics, frozen at training; null when the version was trained without it.</summary>
-    public DomainScaling? DomainScaling { get; set; }
+    /// <summary>
+    /// Not stored: set when the version was read, naming a method it was trained with that this release no longer has
+    /// and that changes how it embeds (per-domain normalisation, say), so it can be listed but never loaded.
+    /// </summary>
+    [LiteDB.BsonIgnore]
+    public string? RetiredMethod { get; set; }
     public List<EpochMetrics> History { get; set; } = [];
     public EvaluationReport? Evaluation { get; set; }
     public double DurationSeconds { get; set; }

@@ -4,7 +4,7 @@ using LiteDB;
 namespace DeviseWeb.Engine.Storage;
 
 /// <summary>
-/// The store's vector columns: one per backbone's features, one per model version's embeddings, and one per augmented view. Each column
+/// The store's vector columns: one per backbone's features and one per model version's embeddings. Each column
 /// is a manifest record listing immutable segment files under <c>vectors/</c>, plus tail records for rows not yet
 /// sealed. Removed image ids are one set for all columns (ids are never reused), purged once compaction has
 /// rewritten every segment that held them. Every change commits under the store's lock and publishes in its
@@ -33,11 +33,6 @@ public sealed class VectorColumnStore
     public static string FeaturesColumn(string backbone) => $"features/{backbone}";
 
     public static string EmbeddingsColumn(int modelId) => $"embeddings/model-{modelId}";
-
-    /// <summary>Prefix of every augmented-view column: one column per backbone, background and view index.</summary>
-    public const string ViewsPrefix = "views/";
-
-    public static string ViewsColumn(string backbone, string background, int view) => $"{ViewsPrefix}{backbone}/{background}/{view}";
 
     public bool Exists(string name) => Columns.FindById(name) is not null;
 

@@ -8,6 +8,7 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
 {
     private const int BatchSize = 64;
     private readonly SentenceEncoder _encoder;
+    private readonly InFlightGate _gate = new(nameof(MiniLmTextEncoder));
 
     public MiniLmTextEncoder(int threads = 0)
     {
@@ -29,12 +30,19 @@ public sealed class MiniLmTextEncoder : ITextEncoder, IDisposable
             float[][] vectors;
             // The encoder stops ONNX Runtime through its terminate flag, which surfaces as a runtime error: a cancelled
             // job would be recorded as failed.
-            try { vectors = _encoder.Encode(batch, cancellationToken); }
-            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested) { throw new OperationCanceledException(cancellationToken); }
+            using (_gate.Enter())
+            {
+                try { vectors = _encoder.Encode(batch, cancellationToken); }
+                catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested) { throw new OperationCanceledException(cancellationToken); }
+            }
             for (int i = 0; i < vectors.Length; i++) result[start + i] = VectorMath.Normalized(vectors[i]);
         }
         return result;
     }
 
-    public void Dispose() => _encoder.Dispose();
+    /// <summary>Waits for a batch in flight, then frees the session; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (_gate.Close()) _encoder.Dispose();
+    }
 }

@@ -2,7 +2,8 @@ using DeviseWeb.Engine.Text;
 
 namespace DeviseWeb.Engine.Training;
 
-public enum SplitKind { Train, Validation, HeldOut, Unassigned }
+/// <summary>An image's role for a model version; <see cref="Evaluation"/> images are marked in the catalogue and never trained on.</summary>
+public enum SplitKind { Train, Validation, HeldOut, Unassigned, Evaluation }
 
 /// <summary>Which images train the head, which validate it, and which labels it never sees.</summary>
 public sealed record DatasetSplit(
@@ -13,10 +14,14 @@ public sealed record DatasetSplit(
 
 /// <summary>
 /// Holds out whole labels for zero-shot testing, as the DeViSE article did, then splits each remaining
-/// label's images train/validation. Seeded, and independent of the order images arrive in.
+/// label's images train/validation. Seeded, and independent of the order images arrive in. The caller leaves the
+/// evaluation-only images out: they are in no split.
 /// </summary>
 public static class DatasetSplitter
 {
+    /// <summary>Share of each seen label's images used for validation: a quarter, never tuned.</summary>
+    public const double ValidationFraction = 0.25;
+
     public static DatasetSplit Split(IReadOnlyList<(int ImageId, string Label)> images, TrainingOptions options)
     {
         var byLabel = images.GroupBy(i => i.Label, StringComparer.Ordinal)
@@ -48,7 +53,7 @@ public static class DatasetSplitter
             if (heldOut.Contains(label)) { held.AddRange(ids); continue; }
             var shuffled = ids.ToList();
             Shuffle(shuffled, random);
-            int validationCount = Math.Min(shuffled.Count - 1, (int)Math.Round(shuffled.Count * options.ValidationFraction));
+            int validationCount = Math.Min(shuffled.Count - 1, (int)Math.Round(shuffled.Count * ValidationFraction));
             validation.AddRange(shuffled.Take(validationCount));
             train.AddRange(shuffled.Skip(validationCount));
         }

@@ -30,37 +30,21 @@ public sealed class DeviseHead : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor features) => _output.forward(_dropout.forward(_activation.forward(_hidden.forward(features))));
 
-    /// <summary>Predicted unit vectors for a batch of features, without gradients.</summary>
-    public Tensor Embed(Tensor features)
-    {
-        using var _ = no_grad();
-        eval();
-        return nn.functional.normalize(forward(features), p: 2, dim: 1);
-    }
-
-    /// <summary>Class probabilities (softmax of the outputs) of a ConSE head, without gradients.</summary>
-    public Tensor Probabilities(Tensor features)
-    {
-        using var _ = no_grad();
-        eval();
-        return nn.functional.softmax(forward(features), 1);
-    }
-
-    /// <summary>Predicted unit vectors for rows of features, computed in batches on the head's device.</summary>
-    public float[][] EmbedRows(IReadOnlyList<float[]> features, Device device, int batchSize = 4096) => Rows(features, device, batchSize, Embed);
-
-    /// <summary>Class probabilities of a ConSE head for rows of features, in batches.</summary>
-    public float[][] ProbabilityRows(IReadOnlyList<float[]> features, Device device, int batchSize = 4096) => Rows(features, device, batchSize, Probabilities);
-
-    private static float[][] Rows(IReadOnlyList<float[]> features, Device device, int batchSize, Func<Tensor, Tensor> map)
+    /// <summary>
+    /// Rows of features through the head in batches on <paramref name="device"/>, without gradients, each batch's
+    /// output turned into result rows by <paramref name="map"/> (a mapping's unit vectors, say).
+    /// </summary>
+    public float[][] Map(IReadOnlyList<float[]> features, Device device, Func<Tensor, Tensor> map, int batchSize = 4096)
     {
         var result = new float[features.Count][];
+        using var _ = no_grad();
+        eval();
         for (int start = 0; start < features.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
             int count = Math.Min(batchSize, features.Count - start);
             var batch = TensorRows.ToTensor(features.Skip(start).Take(count).ToList(), features[start].Length).to(device);
-            TensorRows.ToRows(map(batch)).CopyTo(result, start);
+            TensorRows.ToRows(map(forward(batch))).CopyTo(result, start);
         }
         return result;
     }

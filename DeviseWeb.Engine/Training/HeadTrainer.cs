@@ -1,49 +1,57 @@
-using TorchSharp;
 using System.Diagnostics;
+using DeviseWeb.Engine.Training.Methods;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeviseWeb.Engine.Training;
 
-/// <summary>
-/// Features and targets of one split, as rows: DeViSE's text vectors, or with <see cref="Classes"/> ConSE's label
-/// indices (among <see cref="ClassCount"/> training labels).
-/// </summary>
-public sealed record TrainingSet(float[][] Features, float[][] Targets, long[]? Classes = null, int ClassCount = 0)
+/// <summary>Rows of backbone features and their labels: one side of a run's split.</summary>
+public sealed record LabelledRows(float[][] Features, IReadOnlyList<string> Labels)
 {
     public int Count => Features.Length;
-
-    /// <summary>Augmented views of each row as [view][row], or null: each epoch a row uses its features or one of its views.</summary>
-    public float[][][]? Views { get; init; }
 }
 
 /// <summary>
-/// Trains a <see cref="DeviseHead"/> on cached features with loss 1 − mean cosine similarity (DeViSE) or cross-entropy
-/// over the training labels (ConSE), AdamW and a one-cycle schedule. Deterministic for a seed on CPU.
+/// Trains a <see cref="DeviseHead"/> on cached features through its mapping (the mapping gives the targets and the
+/// loss), with AdamW and a one-cycle schedule. Deterministic for a seed on CPU.
 /// </summary>
 public sealed class HeadTrainer(Device device)
 {
-    public (DeviseHead Head, List<EpochMetrics> History) Train(
-        TrainingSet train, TrainingSet validation, TrainingOptions options,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>AdamW weight decay: 0.01, never tuned. Learning rate × decay stays within [0, 1], so decay cannot blow the weights up.</summary>
+    public const double WeightDecay = 1e-2;
+
+    /// <summary>The trained head, in eval mode; the caller owns it. Validation rows the mapping cannot learn (ConSE: a label with no training image) are left out.</summary>
+    public (DeviseHead Head, List<EpochMetrics> History) Train(IEmbeddingMapping mapping, LabelledRows train, LabelledRows validation,
+        TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         if (train.Count == 0) throw new InvalidOperationException("No training images.");
         random.manual_seed(options.Seed);
-        bool classify = train.Classes is not null;
-        int inputSize = train.Features[0].Length, outputSize = classify ? train.ClassCount : train.Targets[0].Length;
-        var head = new DeviseHead(inputSize, options.HiddenSize, outputSize, options.Dropout);
-        head.to(device);
-        var history = new List<EpochMetrics>();
+        var head = new DeviseHead(train.Features[0].Length, options.HiddenSize, mapping.OutputSize, options.Dropout);
+        try
+        {
+            head.to(device);
+            return (head, Fit(head, mapping, train, Learnable(mapping, validation), options, progress, cancellationToken));
+        }
+        catch
+        {
+            // The weights live in native memory that the finalizer frees only whenever it runs: a cancelled or
+            // failed run hands them back now. On success the caller owns the head.
+            head.Dispose();
+            throw;
+        }
+    }
 
+    /// <summary>The training loop; every tensor and the optimizer it makes are disposed before it returns or throws.</summary>
+    private List<EpochMetrics> Fit(DeviseHead head, IEmbeddingMapping mapping, LabelledRows train, LabelledRows validation,
+        TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var history = new List<EpochMetrics>();
         using var trainX = ToTensor(train.Features);
-        // Original and views stacked as [(views + 1) · N, D]: row v · N + i is row i's version v (0 = original).
-        using var versions = train.Views is { Length: > 0 } views ? ToTensor([.. train.Features, .. views.SelectMany(v => v)]) : null;
-        int versionCount = (train.Views?.Length ?? 0) + 1;
-        using var trainY = classify ? tensor(train.Classes!).to(device) : ToTensor(train.Targets);
+        using var trainY = mapping.Targets(train.Labels, device);
         using var validX = validation.Count > 0 ? ToTensor(validation.Features) : null;
-        using var validY = validation.Count > 0 ? (classify ? tensor(validation.Classes!).to(device) : ToTensor(validation.Targets)) : null;
-        Func<Tensor, Tensor, Tensor> lossOf = classify ? (output, target) => nn.functional.cross_entropy(output, target) : CosineLoss;
+        using var validY = validation.Count > 0 ? mapping.Targets(validation.Labels, device) : null;
         int steps = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        using var optimizer = optim.AdamW(head.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var optimizer = optim.AdamW(head.parameters(), lr: options.LearningRate, weight_decay: WeightDecay);
         var schedule = optim.lr_scheduler.OneCycleLR(optimizer, options.LearningRate, total_steps: steps * options.Epochs);
         using var shuffler = new Generator((ulong)options.Seed, device);
         var clock = Stopwatch.StartNew();
@@ -52,15 +60,13 @@ public sealed class HeadTrainer(Device device)
         {
             head.train();
             using var order = randperm(train.Count, generator: shuffler, device: device);
-            using var epochX = versions is null ? null : PickVersions(versions, versionCount, train.Count, shuffler);
-            var inputs = epochX ?? trainX;
             double lossSum = 0;
             for (int step = 1; step <= steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var index = order.narrow(0, (step - 1) * options.BatchSize, Math.Min(options.BatchSize, train.Count - (step - 1) * options.BatchSize));
-                var loss = lossOf(head.forward(inputs.index_select(0, index)), trainY.index_select(0, index));
+                var loss = mapping.Loss(head.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
                 optimizer.zero_grad();
                 loss.backward();
                 optimizer.step();
@@ -71,7 +77,7 @@ public sealed class HeadTrainer(Device device)
                 if (progress is not null)
                     progress.Report(Progress(TrainingPhase.Step, epoch, step, steps, options.Epochs, lossValue, null, learningRate, clock.Elapsed));
             }
-            double? validationLoss = validX is null ? null : Evaluate(head, validX, validY!, lossOf);
+            double? validationLoss = validX is null ? null : Evaluate(head, mapping, validX, validY!);
             double lastRate = optimizer.ParamGroups.First().LearningRate;
             var metrics = new EpochMetrics(epoch, lossSum / steps, validationLoss, lastRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
@@ -79,30 +85,30 @@ public sealed class HeadTrainer(Device device)
             FaultPoints.Hit(FaultPoints.TrainingEpoch);
         }
         head.eval();
-        return (head, history);
+        return history;
     }
 
-    /// <summary>One version per row for an epoch (original or a view, uniformly), drawn from the run's generator.</summary>
-    private Tensor PickVersions(Tensor versions, int versionCount, int rows, Generator generator)
+    private static LabelledRows Learnable(IEmbeddingMapping mapping, LabelledRows rows)
     {
-        using var scope = NewDisposeScope();
-        var version = randint(0, versionCount, [rows], dtype: ScalarType.Int64, device: device, generator: generator);
-        var picked = versions.index_select(0, version * rows + arange(rows, dtype: ScalarType.Int64, device: device));
-        return picked.MoveToOuterDisposeScope();
+        var keep = Enumerable.Range(0, rows.Count).Where(i => mapping.CanLearn(rows.Labels[i])).ToList();
+        return keep.Count == rows.Count ? rows : new LabelledRows(keep.Select(i => rows.Features[i]).ToArray(), keep.Select(i => rows.Labels[i]).ToList());
     }
 
-    public static Tensor CosineLoss(Tensor predicted, Tensor target) =>
-        1 - nn.functional.cosine_similarity(predicted, target, dim: 1).mean();
-
-    private static double Evaluate(DeviseHead head, Tensor features, Tensor targets, Func<Tensor, Tensor, Tensor> lossOf)
+    private static double Evaluate(DeviseHead head, IEmbeddingMapping mapping, Tensor features, Tensor targets)
     {
         using var _ = no_grad();
         using var scope = NewDisposeScope();
         head.eval();
-        return lossOf(head.forward(features), targets).item<float>();
+        return mapping.Loss(head.forward(features), targets).item<float>();
     }
 
-    private Tensor ToTensor(float[][] rows) => TensorRows.ToTensor(rows, rows[0].Length).to(device);
+    private Tensor ToTensor(float[][] rows) => OnDevice(TensorRows.ToTensor(rows, rows[0].Length));
+
+    /// <summary>
+    /// The tensor on the run's device. to() hands back a new tensor even when nothing moves, so the one it came from
+    /// is disposed here: left to the finalizer, it would hold the rows' memory after the run.
+    /// </summary>
+    private Tensor OnDevice(Tensor tensor) => tensor.to(device, disposeAfter: true);
 
     private static TrainingProgress Progress(TrainingPhase phase, int epoch, int step, int steps, int epochs,
         double trainLoss, double? validationLoss, double learningRate, TimeSpan elapsed)

@@ -1,3 +1,5 @@
+using DeviseWeb.Tests.Infrastructure;
+
 namespace DeviseWeb.Tests.Cli;
 
 /// <summary>The verbs end to end on a small real store: import → train → search → delete → relabel → rename-label → jobs.</summary>
@@ -20,6 +22,40 @@ public sealed class CliCommandsTests(CliStoreFixture store)
         Assert.Matches(@"Model version 1: Linear\(512,1024\).*, active\.", store.Train.Output);
         Assert.Contains("zero-shot hit@5", store.Train.Output);
         Assert.Contains("epoch   3/3", store.Train.Errors);
+    }
+
+    [Fact]
+    public void Train_DatasetWithAnEvaluationList_TrainsWithoutThoseImagesAndMeasuresThem()
+    {
+        Assert.Matches($@"evaluation set P@5, label names\s+\d+\.\d %\s+\d+\.\d %", store.Train.Output);
+        Assert.Contains($"evaluation set: {store.EvaluationCount} evaluation-only images, never trained on", store.Train.Output);
+    }
+
+    [Fact]
+    public async Task Eval_ActiveVersion_RunsAsAJobAndPrintsTheReportAsJson()
+    {
+        var run = await store.RunAsync("eval", "--json");
+        var models = await store.RunAsync("models", "--json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("eval: 100 %", run.Errors); // the job's progress, as every long verb shows it
+        var report = run.Json();
+        var exact = report.GetProperty("photoExactPrecisionAt5");
+        Assert.True(exact.GetProperty("value").GetDouble() > 2 * exact.GetProperty("chance").GetDouble(), exact.ToString());
+        Assert.True(report.GetProperty("seenPrecisionAt9").GetProperty("value").GetDouble() > 0);
+        var stored = models.Json().EnumerateArray().Single(m => m.GetProperty("isActive").GetBoolean()).GetProperty("evaluation");
+        Assert.Equal(report.GetProperty("evaluatedUtc").GetDateTime(), stored.GetProperty("evaluatedUtc").GetDateTime(), TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Import_OneFileAsEvaluation_MarksItEvaluationOnly()
+    {
+        var file = Directory.GetFiles(Path.Combine(TestData.RequireDemo(), "boat")).Order(StringComparer.Ordinal).First(); // a label the store lacks
+
+        var run = await store.RunAsync("import", file, "--evaluation", "--json");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("Evaluation", run.Json().GetProperty("image").GetProperty("split").GetString());
     }
 
     [Fact]

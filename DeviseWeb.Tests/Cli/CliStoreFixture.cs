@@ -3,8 +3,8 @@ using DeviseWeb.Tests.Infrastructure;
 namespace DeviseWeb.Tests.Cli;
 
 /// <summary>
-/// One small real store built through the CLI itself: seven demo labels (7–35 images each) imported, then a 3-epoch
-/// model trained with one label held out. Tests that change it each use labels of their own.
+/// One small real store built through the CLI itself: seven demo labels (7–35 images each) imported with the demo's
+/// evaluation list, then a 3-epoch model trained with one label held out. Tests that change it each use labels of their own.
 /// </summary>
 public sealed class CliStoreFixture : IAsyncLifetime
 {
@@ -12,7 +12,10 @@ public sealed class CliStoreFixture : IAsyncLifetime
 
     public string DataDirectory { get; } = TestData.NewTemporaryDirectory("cli-store");
 
-    public string DatasetDirectory { get; } = TestData.CopySubset(Labels);
+    public string DatasetDirectory { get; } = TestData.WriteEvaluationList(TestData.CopySubset(Labels));
+
+    /// <summary>The demo's evaluation-only images among the labels: imported, never trained on.</summary>
+    public int EvaluationCount => TestData.DemoEvaluationImages().Count(entry => Labels.Contains(entry.Split('/')[0]));
 
     public int ImageCount => Labels.Sum(l => Directory.GetFiles(Path.Combine(DatasetDirectory, l)).Length);
 

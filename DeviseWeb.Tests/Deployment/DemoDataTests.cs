@@ -1,4 +1,4 @@
-using DeviseWeb.Engine.Evaluation;
+using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Tests.Infrastructure;
 
@@ -24,8 +24,27 @@ public sealed class DemoDataTests
     }
 
     [Fact]
-    public void Build_GComprisPhotographs_AreTrainingImagesOfThePhotoEvaluationNotItsTestSet() =>
-        Assert.DoesNotContain(GComprisPhotos, f => PhotoDomain.IsPhoto(Path.GetFileName(f)));
+    public void Build_GComprisPhotographs_AreTrainingImagesNotEvaluationOnly()
+    {
+        var evaluation = TestData.DemoEvaluationImages();
+
+        Assert.DoesNotContain(GComprisPhotos, f => evaluation.Contains($"{Path.GetFileName(Path.GetDirectoryName(f))}/{Path.GetFileName(f)}"));
+    }
+
+    [Fact]
+    public void Build_EvaluationList_NamesExactlyThePhotoCutOutsAndScenePhotographsAndImportsCleanly()
+    {
+        // The set the demo's file names marked before the list existed: Tux Paint's photo cut-outs and scene photographs.
+        var photos = Directory.GetFiles(TestData.DemoDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f).StartsWith("photo-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("scene-", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(TestData.DemoDirectory, f)).ToHashSet();
+
+        var listed = DatasetFolder.List(TestData.DemoDirectory).Where(f => f.Evaluation).Select(f => Path.GetRelativePath(TestData.DemoDirectory, f.Path)).ToHashSet();
+
+        Assert.Equal(photos.Order(), TestData.DemoEvaluationImages().Order());
+        Assert.Equal(photos.Order(), listed.Order());
+        Assert.InRange(photos.Count, 300, 400);
+    }
 
     [Fact]
     public void Build_GComprisPhotographs_DecodeAsWebP()

@@ -96,6 +96,56 @@ public sealed class DatasetFolderTests : IDisposable
         Assert.Contains("labels.tsv is a named pipe", error.Message);
     }
 
+    [Fact]
+    public async Task List_EvaluationList_MarksTheFilesItNamesAndOnlyThose()
+    {
+        File.Copy(Path.Combine(_root, "dog", "a.png"), Path.Combine(_root, "dog", "b.png"));
+        Directory.CreateDirectory(Path.Combine(_root, "dog", "photos"));
+        File.Copy(Path.Combine(_root, "dog", "a.png"), Path.Combine(_root, "dog", "photos", "c.png"));
+        File.WriteAllLines(Path.Combine(_root, DatasetFolder.EvaluationFileName), ["# evaluation-only", "", "dog/b.png", "  dog/photos/c.png  "]);
+
+        var files = await ListAsync();
+
+        Assert.Equal([("a.png", false), ("b.png", true), ("c.png", true)], files.Select(f => (Path.GetFileName(f.Path), f.Evaluation)));
+        Assert.All(files, f => Assert.Equal("dog", f.Label));
+    }
+
+    [Fact]
+    public async Task List_EvaluationListNamingALink_MarksTheFileItLeadsTo()
+    {
+        File.CreateSymbolicLink(Path.Combine(_root, "dog", "z.png"), "a.png");
+        File.WriteAllText(Path.Combine(_root, DatasetFolder.EvaluationFileName), "dog/z.png\n");
+
+        var files = await ListAsync();
+
+        Assert.Equal([false, true], files.Select(f => f.Evaluation));
+    }
+
+    [Theory]
+    [InlineData("dog/missing.png", "line 2: 'dog/missing.png' is not a file of the dataset")]
+    [InlineData("a.png", "line 2: 'a.png' is not <label folder>/<file>")]
+    [InlineData("dog/../dog/a.png", "line 2: 'dog/../dog/a.png' is not <label folder>/<file>")]
+    [InlineData("/etc/passwd", "line 2: '/etc/passwd' is not <label folder>/<file>")]
+    public async Task List_EvaluationListWithABadLine_IsRefusedNamingTheFileAndTheLine(string line, string expected)
+    {
+        File.WriteAllLines(Path.Combine(_root, DatasetFolder.EvaluationFileName), ["dog/a.png", line]);
+
+        var error = await Assert.ThrowsAsync<InvalidInputException>(ListAsync);
+
+        Assert.StartsWith($"{DatasetFolder.EvaluationFileName}: {expected}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_EveryImageAskedEvaluationOnly_MarksAllWhateverTheList()
+    {
+        File.Copy(Path.Combine(_root, "dog", "a.png"), Path.Combine(_root, "dog", "b.png"));
+
+        var files = await Task.Run(() => DatasetFolder.List(_root, evaluation: true)).WaitAsync(Guard);
+
+        Assert.Equal(2, files.Count);
+        Assert.All(files, f => Assert.True(f.Evaluation));
+    }
+
     private async Task<IReadOnlyList<ImportFile>> ListAsync() => await Task.Run(() => DatasetFolder.List(_root)).WaitAsync(Guard);
 
     public void Dispose()

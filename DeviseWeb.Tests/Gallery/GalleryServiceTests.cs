@@ -32,14 +32,18 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
     }
 
     [Fact]
-    public void List_HeldOutLabelWithItsSplit_ReturnsItsImagesAndNoneAsTrain()
+    public void List_HeldOutLabelWithItsSplit_ReturnsItsImagesItsEvaluationImagesApartAndNoneAsTrain()
     {
         var heldOut = Gallery.List(new ImageQuery("  BEAR ", SplitKind.HeldOut));
         var trained = Gallery.List(new ImageQuery(TemplateData.HeldOutLabel, SplitKind.Train));
+        var evaluation = Gallery.List(new ImageQuery(TemplateData.HeldOutLabel, SplitKind.Evaluation));
 
-        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel), heldOut.Total);
+        // The bear photographs are evaluation-only: marked in the catalogue, in no split.
+        int photographs = TemplateData.EvaluationFiles(TemplateData.HeldOutLabel).Count;
+        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel) - photographs, heldOut.Total);
         Assert.All(heldOut.Items, i => Assert.Equal((TemplateData.HeldOutLabel, SplitKind.HeldOut), (i.Label, i.Split)));
         Assert.Equal(0, trained.Total);
+        Assert.Equal(photographs, evaluation.Total);
     }
 
     [Fact]
@@ -81,7 +85,7 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
         var gallery = engine.Get<GalleryService>();
         var search = engine.Get<SearchService>();
         var dogs = gallery.List(new ImageQuery("dog")).Items;
-        var doomed = search.SearchText("dog", k: 1).Hits[0].Image;
+        var doomed = (await search.SearchTextAsync("dog", k: 1)).Hits[0].Image;
         string original = gallery.OriginalPath(doomed.Id);
         int count = gallery.Count;
 
@@ -89,8 +93,8 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
 
         Assert.Equal([doomed.Id], deleted);
         Assert.Null(gallery.Find(doomed.Id));
-        Assert.DoesNotContain(search.SearchText("dog", k: SearchLimits.MaxK).Hits, h => h.Image.Id == doomed.Id);
-        Assert.DoesNotContain(search.SearchSimilar(dogs.First(d => d.Id != doomed.Id).Id, k: SearchLimits.MaxK).Hits, h => h.Image.Id == doomed.Id);
+        Assert.DoesNotContain((await search.SearchTextAsync("dog", k: SearchLimits.MaxK)).Hits, h => h.Image.Id == doomed.Id);
+        Assert.DoesNotContain((await search.SearchSimilarAsync(dogs.First(d => d.Id != doomed.Id).Id, k: SearchLimits.MaxK)).Hits, h => h.Image.Id == doomed.Id);
         Assert.Equal(count - 1, gallery.Count);
         Assert.Equal(count - 1, engine.Get<ModelService>().IndexedCount);
         Assert.Equal(dogs.Count - 1, gallery.Summary().Labels.Single(l => l.Label == "dog").Count);
@@ -106,7 +110,7 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
             int doomed;
             await using (var engine = await EngineHost.StartAsync(directory))
             {
-                doomed = engine.Get<SearchService>().SearchText("fish", k: 1).Hits[0].Image.Id;
+                doomed = (await engine.Get<SearchService>().SearchTextAsync("fish", k: 1)).Hits[0].Image.Id;
                 engine.Get<GalleryService>().Delete([doomed]);
             }
 
@@ -116,7 +120,7 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
             Assert.Equal(TemplateData.ImageCount - 1, reopened.Get<GalleryService>().Count);
             Assert.Equal(TemplateData.ImageCount - 1, reopened.Get<ModelService>().IndexedCount);
             Assert.Null(reopened.Get<FeatureStore>().Get(doomed));
-            Assert.DoesNotContain(reopened.Get<SearchService>().SearchText("fish", k: SearchLimits.MaxK).Hits, h => h.Image.Id == doomed);
+            Assert.DoesNotContain((await reopened.Get<SearchService>().SearchTextAsync("fish", k: SearchLimits.MaxK)).Hits, h => h.Image.Id == doomed);
         }
         finally
         {
@@ -159,7 +163,7 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
         var search = engine.Get<SearchService>();
         var dog = gallery.List(new ImageQuery("dog", SplitKind.Train)).Items[0];
         var features = engine.Get<FeatureStore>().Get(dog.Id);
-        var neighbours = search.Search(new SearchQuery { ImageIds = [dog.Id], K = 10 }).Hits.Select(h => (h.Image.Id, h.Score)).ToList();
+        var neighbours = (await search.SearchAsync(new SearchQuery { ImageIds = [dog.Id], K = 10 })).Hits.Select(h => (h.Image.Id, h.Score)).ToList();
 
         var changed = gallery.Relabel([dog.Id], "Bear");
 
@@ -167,7 +171,7 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
         Assert.Equal((dog.Id, "bear", SplitKind.HeldOut), (image.Id, image.Label, image.Split));
         Assert.Equal(("bear", SplitKind.HeldOut), (gallery.Get(dog.Id).Label, gallery.Get(dog.Id).Split));
         Assert.Equal(features, engine.Get<FeatureStore>().Get(dog.Id));
-        Assert.Equal(neighbours, search.Search(new SearchQuery { ImageIds = [dog.Id], K = 10 }).Hits.Select(h => (h.Image.Id, h.Score)));
+        Assert.Equal(neighbours, (await search.SearchAsync(new SearchQuery { ImageIds = [dog.Id], K = 10 })).Hits.Select(h => (h.Image.Id, h.Score)));
     }
 
     [Fact]

@@ -38,12 +38,12 @@ public sealed class EngineHost : IAsyncDisposable
         StartAsync(dataDirectory, configure, ownsDirectory: false, addServices);
 
     /// <summary>A host over a private copy of the trained template, deleted when the host is disposed.</summary>
-    public static async Task<EngineHost> StartOnTemplateAsync(Action<EngineOptions>? configure = null) =>
-        await StartAsync(await TemplateData.CopyAsync().ConfigureAwait(false), configure, ownsDirectory: true).ConfigureAwait(false);
+    public static async Task<EngineHost> StartOnTemplateAsync(Action<EngineOptions>? configure = null, Action<IServiceCollection>? addServices = null) =>
+        await StartAsync(await TemplateData.CopyAsync().ConfigureAwait(false), configure, ownsDirectory: true, addServices).ConfigureAwait(false);
 
     /// <summary>A host over a new empty data directory, deleted when the host is disposed.</summary>
-    public static Task<EngineHost> StartEmptyAsync(Action<EngineOptions>? configure = null) =>
-        StartAsync(TestData.NewTemporaryDirectory("empty-engine"), configure, ownsDirectory: true);
+    public static Task<EngineHost> StartEmptyAsync(Action<EngineOptions>? configure = null, Action<IServiceCollection>? addServices = null) =>
+        StartAsync(TestData.NewTemporaryDirectory("empty-engine"), configure, ownsDirectory: true, addServices);
 
     private static async Task<EngineHost> StartAsync(string dataDirectory, Action<EngineOptions>? configure, bool ownsDirectory,
         Action<IServiceCollection>? addServices = null)

@@ -5,8 +5,9 @@ namespace DeviseWeb.Tests.Infrastructure;
 
 /// <summary>
 /// The one trained data directory every engine, web and browser test starts from: 19 demo labels (Tux Paint stamps,
-/// emoji and GCompris photographs, 4–35 images each) imported, a model trained on them with "bear" held out for
-/// zero-shot tests, and a small keyword vocabulary. Built once per test run by a host composed like the app's
+/// emoji and GCompris photographs, 4–35 images each) imported with the demo's evaluation marks (its photo cut-outs and
+/// scene photographs: evaluation-only), a model trained on the rest with "bear" held out for zero-shot tests, and a
+/// small keyword vocabulary. Built once per test run by a host composed like the app's
 /// (AddDeviseEngine, an Import job, a Training job, the Vocabulary job) because importing runs the backbone on every
 /// image, the slow part. A data directory is locked by the process that opens it, so consumers never open the template:
 /// each gets a private copy (<see cref="CopyAsync"/>, or <see cref="EngineHost.StartOnTemplateAsync"/>).
@@ -50,6 +51,16 @@ public static class TemplateData
     /// <summary>Images in the template.</summary>
     public static int ImageCount => Labels.Sum(CountOf);
 
+    /// <summary>The template's evaluation-only images of a label (the demo marks them in its evaluation.txt), full paths.</summary>
+    public static IReadOnlyList<string> EvaluationFiles(string label)
+    {
+        var marked = TestData.DemoEvaluationImages();
+        return Files(label).Where(f => marked.Contains($"{label}/{Path.GetFileName(f)}")).ToList();
+    }
+
+    /// <summary>Evaluation-only images in the template: in the gallery, never trained on.</summary>
+    public static int EvaluationCount => Labels.Sum(l => EvaluationFiles(l).Count);
+
     /// <summary>Full path of a demo image that is not in the template.</summary>
     public static string NotImportedPath(int index) => TestData.DemoImage(NotImported[index].Label, NotImported[index].FileName);
 
@@ -73,6 +84,7 @@ public static class TemplateData
     {
         var dataset = TestData.CopySubset(Labels);
         foreach (var (label, fileName) in NotImported) File.Delete(Path.Combine(dataset, label, fileName));
+        TestData.WriteEvaluationList(dataset);
         var directory = TestData.NewTemporaryDirectory("template");
         try
         {

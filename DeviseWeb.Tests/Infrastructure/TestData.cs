@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DeviseWeb.Engine.Gallery;
 
 namespace DeviseWeb.Tests.Infrastructure;
 
@@ -19,20 +20,46 @@ public static class TestData
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>Built by scripts/build-demo-data.sh (the README's test command runs it first).</summary>
-    public static string DemoDirectory => Path.Combine(RepositoryRoot, "data", "demo");
+    /// <summary>
+    /// Built by scripts/build-demo-data.sh (the README's test command runs it first): data/demo, or the folder
+    /// DEVISE_DEMO_DATA names (a private build, while the shared one is of an older version).
+    /// </summary>
+    public static string DemoDirectory =>
+        Environment.GetEnvironmentVariable("DEVISE_DEMO_DATA") is { Length: > 0 } own ? Path.GetFullPath(own) : Path.Combine(RepositoryRoot, "data", "demo");
 
     public static string RequireDemo()
     {
         if (!Directory.Exists(DemoDirectory) || Directory.GetDirectories(DemoDirectory).Length == 0)
             throw new InvalidOperationException($"Demo data missing at {DemoDirectory}: run scripts/build-demo-data.sh first.");
+        if (!File.Exists(Path.Combine(DemoDirectory, DatasetFolder.EvaluationFileName)))
+            throw new InvalidOperationException($"Demo data at {DemoDirectory} predates its evaluation list (version 4): run scripts/build-demo-data.sh again.");
         return DemoDirectory;
+    }
+
+    /// <summary>The demo's evaluation-only images, as "&lt;label folder&gt;/&lt;file&gt;" (its evaluation.txt).</summary>
+    public static IReadOnlySet<string> DemoEvaluationImages() =>
+        File.ReadLines(Path.Combine(RequireDemo(), DatasetFolder.EvaluationFileName)).Where(l => l.Length > 0 && l[0] != '#').ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Writes a copied dataset's evaluation.txt: the demo's evaluation-only images that the copy holds, so a copy marks
+    /// them as the demo does. Without any, no list is written. Returns the dataset's path.
+    /// </summary>
+    public static string WriteEvaluationList(string dataset)
+    {
+        var path = Path.Combine(dataset, DatasetFolder.EvaluationFileName);
+        var lines = DemoEvaluationImages().Where(entry => File.Exists(Path.Combine(dataset, entry))).Order(StringComparer.Ordinal).ToList();
+        if (lines.Count > 0) File.WriteAllLines(path, lines);
+        else File.Delete(path);
+        return dataset;
     }
 
     /// <summary>One image of the demo data, e.g. DemoImage("bear", "photo-bear.png").</summary>
     public static string DemoImage(string label, string fileName) => Path.Combine(RequireDemo(), label, fileName);
 
-    /// <summary>Copies the named demo labels (all their images) into a new temporary folder-per-label dataset.</summary>
+    /// <summary>
+    /// Copies the named demo labels (all their images) into a new temporary folder-per-label dataset, without the demo's
+    /// evaluation list: <see cref="WriteEvaluationList"/> adds it.
+    /// </summary>
     public static string CopySubset(IEnumerable<string> labels)
     {
         var source = RequireDemo();

@@ -1,6 +1,7 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Evaluation;
-using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Gallery;
+using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
@@ -30,12 +31,12 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
     }
 
     [Fact]
-    public void Train_GalleryWithPhotographs_FindsThemByTextFarAboveChanceAfterTrainingWithoutThem()
+    public void Train_GalleryWithEvaluationImages_FindsThemByTextFarAboveChanceWithoutTrainingOnThem()
     {
         var report = Template.Evaluation!;
-        int photos = TemplateData.Labels.Sum(l => TemplateData.Files(l).Count(f => PhotoDomain.IsPhoto(Path.GetFileName(f))));
 
-        Assert.Equal(photos, report.PhotoImageCount);
+        Assert.Equal(TemplateData.EvaluationCount, report.PhotoImageCount);
+        Assert.InRange(report.PhotoImageCount, 30, 60); // the demo's photo cut-outs and scenes among the template's labels
         var exact = report.PhotoExactPrecisionAt5!;
         Assert.True(exact.Value > 2.5 * exact.Chance && exact.Value > exact.Chance + 0.25, $"photo P@5 {exact.Value:P0}, chance {exact.Chance:P0}");
         var broader = report.PhotoBroaderPrecisionAt5!;
@@ -48,7 +49,7 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
     public async Task TrainingJob_MethodOptions_TrainsAVersionThatRetrievesAndEmbedsNewImages(MappingKind mapping, double transfer)
     {
         await using var engine = await EngineHost.StartOnTemplateAsync();
-        var options = TemplateData.TrainingOptions with { Epochs = 15, Mapping = mapping, TransferWeight = transfer, EvaluatePhotos = false, Activate = false };
+        var options = TemplateData.TrainingOptions with { Epochs = 15, Mapping = mapping, TransferWeight = transfer, Activate = false };
 
         var version = await engine.TrainAsync(options);
         var report = version.Evaluation!;
@@ -58,13 +59,14 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
         Assert.Equal(1, import.Added);
         Assert.Equal(TemplateData.ImageCount + 1, engine.Get<ModelService>().IndexedCount);
         Assert.True(report.SeenPrecisionAt9!.Value > 6 * report.SeenPrecisionAt9.Chance, $"precision@9 {report.SeenPrecisionAt9.Value:P0}");
-        Assert.Null(report.PhotoExactPrecisionAt5);
+        var evaluation = report.PhotoExactPrecisionAt5!;
+        Assert.True(evaluation.Value > 2 * evaluation.Chance, $"evaluation P@5 {evaluation.Value:P0}, chance {evaluation.Chance:P0}");
         Assert.Equal(mapping == MappingKind.ConSE, version.Architecture.StartsWith("ConSE", StringComparison.Ordinal));
         Assert.Equal(transfer > 0, version.Architecture.Contains("label transfer", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task TrainingJob_WithPhotoEvaluation_ReportsTheSecondHeadAsItsOwnPassAfterTheLearningCurve()
+    public async Task TrainingJob_TrainsOneHead_ItsProgressCoversTheRunAndTheLogNamesTheEvaluation()
     {
         await using var engine = await EngineHost.StartOnTemplateAsync();
         var events = new List<JobEvent>();
@@ -73,56 +75,42 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
         var job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Training, Training = TemplateData.TrainingOptions with { Epochs = 4, Activate = false } });
 
         Assert.Equal(JobState.Finished, job.State);
-        var training = events.Where(e => e.Training is not null).Select(e => e.Training!).ToList();
-        int firstSecond = training.FindIndex(t => t.PhotoEvaluation);
-        Assert.True(firstSecond > 0, "no progress from the photo evaluation's head");
-        Assert.All(training[..firstSecond], t => Assert.Equal((1, 2), (t.Pass, t.Passes)));
-        Assert.All(training[firstSecond..], t => Assert.Equal((2, 2), (t.Pass, t.Passes)));
-        Assert.All(training[..firstSecond], t => Assert.InRange(t.Fraction, 0, 0.5));
-        Assert.All(training[firstSecond..], t => Assert.InRange(t.Fraction, 0.5, 1));
-        Assert.Equal(4, job.Epochs.Count); // the second head's epochs are not the model's learning curve
-        Assert.Contains(job.Log, l => l.Contains("Photo evaluation: training a head without the photographs", StringComparison.Ordinal));
+        List<TrainingProgress> training;
+        lock (events) training = events.Where(e => e.Training is not null).Select(e => e.Training!).ToList();
+        Assert.All(training, t => Assert.Equal(4, t.Epochs)); // one head: no second pass trained without the photographs
+        Assert.Equal(1.0, training[^1].Fraction, 6);
+        Assert.Equal(4, job.Epochs.Count);
+        Assert.Contains(job.Log, l => l.Contains($"Evaluating on {TemplateData.EvaluationCount} evaluation images", StringComparison.Ordinal));
         Assert.NotNull(job.Result?.Model?.Evaluation?.PhotoExactPrecisionAt5);
     }
 
     [Fact]
-    public async Task TrainingJob_DomainNormalisationAndSelfTraining_EmbedTheSameAfterARestart()
+    public void Train_EvaluationImages_AreInNoSplitAndOutOfLabelTransfersReference()
     {
-        string directory = await TemplateData.CopyAsync();
-        try
-        {
-            var options = TemplateData.TrainingOptions with { Epochs = 8, NormalizeDomains = true, SelfTraining = true };
-            int imageId;
-            float[] before;
-            ModelVersionInfo version;
-            await using (var engine = await EngineHost.StartAsync(directory))
-            {
-                version = await engine.TrainAsync(options);
-                using var lease = engine.Get<ModelService>().Acquire();
-                imageId = lease.Model.Index.Ids()[0];
-                before = lease.Model.Embed(engine.Get<FeatureStore>().GetMany([imageId]))[0];
-            }
-            await using var reopened = await EngineHost.StartAsync(directory);
-            using var reloaded = reopened.Get<ModelService>().Acquire();
-            var after = reloaded.Model.Embed(reopened.Get<FeatureStore>().GetMany([imageId]))[0];
+        var record = shared.Get<ModelRepository>().Find(Template.Id)!;
+        var evaluation = shared.Get<ImageRepository>().EvaluationIds();
 
-            Assert.Equal(version.Id, reloaded.Model.Id);
-            Assert.NotNull(reloaded.Model.Record.DomainScaling); // saved with the version, so a restart embeds as training did
-            Assert.True(VectorMath.Cosine(before, after) > 0.9999f, $"cosine {VectorMath.Cosine(before, after)}");
-            var photo = version.Evaluation!.PhotoExactPrecisionAt5!;
-            Assert.True(photo.Value > 2.5 * photo.Chance, $"photo P@5 {photo.Value:P0}, chance {photo.Chance:P0}");
-        }
-        finally { TemplateData.DeleteQuietly(directory); }
+        Assert.Equal(TemplateData.EvaluationCount, evaluation.Count);
+        // Label transfer's reference is the training images: none of them is evaluation-only.
+        Assert.Empty(evaluation.Intersect(record.TrainImageIds.Concat(record.ValidationImageIds).Concat(record.HeldOutImageIds)));
+        Assert.All(evaluation, id => Assert.Equal(SplitKind.Evaluation, shared.Get<GalleryService>().Get(id).Split));
+        Assert.All(evaluation, id => Assert.True(LoadedIndexHas(id))); // embedded and searchable
+    }
+
+    private bool LoadedIndexHas(int id)
+    {
+        using var lease = shared.Get<ModelService>().Acquire();
+        return lease.Model.Index.Contains(id);
     }
 
     [Fact]
     public void Train_HeldOutLabel_KeepsItsImagesOutOfTrainingAndValidation()
     {
-        int bears = TemplateData.CountOf(TemplateData.HeldOutLabel);
+        int bears = TemplateData.CountOf(TemplateData.HeldOutLabel) - TemplateData.EvaluationFiles(TemplateData.HeldOutLabel).Count;
 
         Assert.Equal([TemplateData.HeldOutLabel], Template.HeldOutLabels);
         Assert.Equal(bears, Template.HeldOutCount);
-        Assert.Equal(TemplateData.ImageCount - bears, Template.TrainCount + Template.ValidationCount);
+        Assert.Equal(TemplateData.ImageCount - TemplateData.EvaluationCount - bears, Template.TrainCount + Template.ValidationCount);
         Assert.InRange(Template.ValidationCount, Template.TrainCount / 4, Template.TrainCount / 2);
     }
 
@@ -130,7 +118,7 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
     public void TrainingJob_BadOptions_IsRefusedNamingEveryProblem()
     {
         var queue = shared.Get<JobQueue>();
-        var options = new TrainingOptions { Epochs = 0, LearningRate = -1, BatchSize = 0, Dropout = 1, ValidationFraction = 1 };
+        var options = new TrainingOptions { Epochs = 0, LearningRate = -1, BatchSize = 0, Dropout = 1, HypernymWeight = 1 };
         var before = queue.Recent().Select(j => j.Id).ToList();
 
         var error = Assert.Throws<InvalidInputException>(() => queue.Enqueue(new JobRequest { Kind = JobKind.Training, Training = options }));
@@ -139,7 +127,7 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
         Assert.Contains("LearningRate", error.Message);
         Assert.Contains("BatchSize", error.Message);
         Assert.Contains("Dropout", error.Message);
-        Assert.Contains("ValidationFraction", error.Message);
+        Assert.Contains("HypernymWeight", error.Message);
         Assert.Throws<InvalidInputException>(() => queue.Enqueue(new JobRequest { Kind = JobKind.Training }));
         Assert.Equal(before, queue.Recent().Select(j => j.Id));
     }

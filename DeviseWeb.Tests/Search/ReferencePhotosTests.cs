@@ -27,7 +27,7 @@ public sealed class ReferencePhotosTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Photos[0]))), hash);
         Assert.True(references.Exists(hash));
         Assert.Equal(File.ReadAllBytes(Photos[0]), File.ReadAllBytes(references.PathFor(hash)));
-        Assert.Equal(512, references.FeaturesOf(hash).Length);
+        Assert.Equal(512, (await references.FeaturesOfAsync(hash)).Length);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class ReferencePhotosTests
         var second = await StoreAsync(references, Photos[1]);
         File.SetLastWriteTimeUtc(references.PathFor(first), DateTime.UtcNow.AddHours(-2));
         File.SetLastWriteTimeUtc(references.PathFor(second), DateTime.UtcNow.AddHours(-1));
-        references.FeaturesOf(first); // a search with it: now the most recently used of the two
+        await references.FeaturesOfAsync(first); // a search with it: now the most recently used of the two
 
         var third = await StoreAsync(references, Photos[2]);
 
@@ -71,7 +71,7 @@ public sealed class ReferencePhotosTests
         Assert.False(references.Exists(second));
         Assert.True(references.Exists(third));
         Assert.Equal(2, CountFiles(engine));
-        Assert.Throws<NotFoundException>(() => references.FeaturesOf(second));
+        await Assert.ThrowsAsync<NotFoundException>(() => references.FeaturesOfAsync(second));
     }
 
     [Fact]

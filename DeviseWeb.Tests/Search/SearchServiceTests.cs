@@ -1,7 +1,10 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Search;
+using DeviseWeb.Engine.Text;
+using DeviseWeb.Engine.Training;
 using DeviseWeb.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DeviseWeb.Tests.Search;
 
@@ -17,56 +20,57 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
     [InlineData("clock")]
     [InlineData("house")]
     [InlineData("tree")]
-    public void SearchText_SeenLabel_PutsItsImagesFirst(string label)
+    public async Task SearchText_SeenLabel_PutsItsImagesFirst(string label)
     {
-        var hits = Search.SearchText(label, k: 3).Hits;
+        var hits = (await Search.SearchTextAsync(label, k: 3)).Hits;
 
         Assert.Equal([label, label, label], hits.Select(h => h.Image.Label));
         Assert.True(hits[0].Score >= hits[^1].Score);
     }
 
     [Fact]
-    public void SearchText_HeldOutLabel_RanksItsImagesFarAboveChance()
+    public async Task SearchText_HeldOutLabel_RanksItsImagesFarAboveChance()
     {
         int gallery = shared.Get<GalleryService>().Count;
 
-        var hits = Search.SearchText(TemplateData.HeldOutLabel, k: SearchLimits.MaxK).Hits;
+        var hits = (await Search.SearchTextAsync(TemplateData.HeldOutLabel, k: SearchLimits.MaxK)).Hits;
 
-        // The head never saw a bear: only the text space knows what "bear" is near. By chance they would rank
-        // anywhere; all four in the top fifth would happen about once in 600 tries.
-        var ranks = hits.Select((h, rank) => (h.Image.Label, Rank: rank + 1)).Where(h => h.Label == TemplateData.HeldOutLabel).Select(h => h.Rank).ToList();
-        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel), ranks.Count);
-        Assert.All(ranks, rank => Assert.True(rank <= gallery / 5, $"bear ranks {string.Join(", ", ranks)} of {gallery}"));
+        // The head never saw a bear: only the text space knows what "bear" is near. By chance the held-out bears (the
+        // drawings; the bear photographs are evaluation-only, measured by the evaluation set) would rank anywhere;
+        // both in the top tenth would happen about once in 100 tries.
+        var ranks = hits.Select((h, rank) => (h.Image, Rank: rank + 1)).Where(h => h.Image.Split == SplitKind.HeldOut).Select(h => h.Rank).ToList();
+        Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel) - TemplateData.EvaluationFiles(TemplateData.HeldOutLabel).Count, ranks.Count);
+        Assert.All(ranks, rank => Assert.True(rank <= gallery / 10, $"held-out bears rank {string.Join(", ", ranks)} of {gallery}"));
     }
 
     [Fact]
-    public void Search_GalleryImage_FindsItselfFirstWithScoreOne()
+    public async Task Search_GalleryImage_FindsItselfFirstWithScoreOne()
     {
         var image = shared.ImagesOf("horse")[0];
 
-        var best = Search.Search(new SearchQuery { ImageIds = [image.Id], K = 3 }).Hits[0];
+        var best = (await Search.SearchAsync(new SearchQuery { ImageIds = [image.Id], K = 3 })).Hits[0];
 
         Assert.Equal(image.Id, best.Image.Id);
         Assert.Equal(1f, best.Score, 3);
     }
 
     [Fact]
-    public void SearchSimilar_GalleryImage_LeavesItselfOutAndFindsItsLabel()
+    public async Task SearchSimilar_GalleryImage_LeavesItselfOutAndFindsItsLabel()
     {
         var image = shared.ImagesOf("dog")[0];
 
-        var hits = Search.SearchSimilar(image.Id, k: 3).Hits;
+        var hits = (await Search.SearchSimilarAsync(image.Id, k: 3)).Hits;
 
         Assert.DoesNotContain(hits, h => h.Image.Id == image.Id);
         Assert.Equal(["dog", "dog", "dog"], hits.Select(h => h.Image.Label));
     }
 
     [Fact]
-    public void Search_WordsAndAnImage_MixesBothIntoOneQuery()
+    public async Task Search_WordsAndAnImage_MixesBothIntoOneQuery()
     {
         var boat = shared.ImagesOf("boat")[0];
 
-        var combined = Search.Search(new SearchQuery { Texts = ["tree"], ImageIds = [boat.Id], K = 10 }).Hits;
+        var combined = (await Search.SearchAsync(new SearchQuery { Texts = ["tree"], ImageIds = [boat.Id], K = 10 })).Hits;
 
         Assert.Contains(combined, h => h.Image.Label == "boat");
         Assert.Contains(combined, h => h.Image.Label == "tree");
@@ -78,13 +82,13 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
         await using var photo = File.OpenRead(TemplateData.NotImportedPath(0));
         var hash = await shared.Get<ReferencePhotos>().StoreAsync(photo, "my-apple.png");
 
-        var hits = Search.Search(new SearchQuery { ReferenceHashes = [hash], K = 5 }).Hits;
+        var hits = (await Search.SearchAsync(new SearchQuery { ReferenceHashes = [hash], K = 5 })).Hits;
 
         Assert.Equal(Enumerable.Repeat("apple", 5), hits.Select(h => h.Image.Label));
     }
 
     [Fact]
-    public void SearchBatch_SeveralQueries_AnswersEachAsASingleSearchWould()
+    public async Task SearchBatch_SeveralQueries_AnswersEachAsASingleSearchWould()
     {
         var cat = shared.ImagesOf("cat")[0];
         SearchQuery[] queries =
@@ -94,12 +98,12 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
             new() { Texts = ["fish"], ImageIds = [cat.Id], K = 6, MinScore = 0.3f },
         ];
 
-        var batch = Search.SearchBatch(queries);
+        var batch = await Search.SearchBatchAsync(queries);
 
         Assert.Equal(queries.Length, batch.Count);
         for (int i = 0; i < queries.Length; i++)
         {
-            var single = Search.Search(queries[i]);
+            var single = await Search.SearchAsync(queries[i]);
             Assert.Equal(single.ModelId, batch[i].ModelId);
             Assert.Equal(single.Hits.Select(h => h.Image.Id), batch[i].Hits.Select(h => h.Image.Id));
             Assert.All(single.Hits.Zip(batch[i].Hits), p => Assert.Equal(p.First.Score, p.Second.Score, 5));
@@ -107,11 +111,11 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
     }
 
     [Fact]
-    public void SearchText_MinScore_DropsHitsBelowIt()
+    public async Task SearchText_MinScore_DropsHitsBelowIt()
     {
-        var all = Search.SearchText("penguin", k: 50).Hits;
+        var all = (await Search.SearchTextAsync("penguin", k: 50)).Hits;
 
-        var close = Search.SearchText("penguin", k: 50, minScore: 0.9f).Hits;
+        var close = (await Search.SearchTextAsync("penguin", k: 50, minScore: 0.9f)).Hits;
 
         Assert.NotEmpty(close);
         Assert.All(close, h => Assert.True(h.Score >= 0.9f));
@@ -120,33 +124,59 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
     }
 
     [Fact]
-    public void Search_UnknownImageId_ThrowsNotFoundNamingIt()
+    public async Task Search_UnknownImageId_ThrowsNotFoundNamingIt()
     {
-        var error = Assert.Throws<NotFoundException>(() => Search.SearchSimilar(987654));
+        var error = await Assert.ThrowsAsync<NotFoundException>(() => Search.SearchSimilarAsync(987654));
 
         Assert.Contains("987654", error.Message);
     }
 
     [Fact]
-    public void Search_UnknownModelVersion_ThrowsNotFound()
+    public async Task Search_UnknownModelVersion_ThrowsNotFound()
     {
-        var error = Assert.Throws<NotFoundException>(() => Search.SearchText("dog", modelId: 999));
+        var error = await Assert.ThrowsAsync<NotFoundException>(() => Search.SearchTextAsync("dog", modelId: 999));
 
         Assert.Contains("999", error.Message);
     }
 
     [Fact]
-    public void Search_BadQuery_ThrowsInvalidInputNamingEveryProblem()
+    public async Task Search_BadQuery_ThrowsInvalidInputNamingEveryProblem()
     {
         var query = new SearchQuery { Texts = [new string('a', SearchLimits.MaxPhraseLength + 1)], K = 0, MinScore = 2f };
 
-        var error = Assert.Throws<InvalidInputException>(() => Search.Search(query));
+        var error = await Assert.ThrowsAsync<InvalidInputException>(() => Search.SearchAsync(query));
 
         Assert.Contains("k must be", error.Message);
         Assert.Contains("score cutoff", error.Message);
         Assert.Contains($"at most {SearchLimits.MaxPhraseLength} characters", error.Message);
-        Assert.Throws<InvalidInputException>(() => Search.Search(new SearchQuery()));
-        Assert.Throws<InvalidInputException>(() => Search.SearchBatch([]));
+        await Assert.ThrowsAsync<InvalidInputException>(() => Search.SearchAsync(new SearchQuery()));
+        await Assert.ThrowsAsync<InvalidInputException>(() => Search.SearchBatchAsync([]));
+    }
+
+    [Fact]
+    public async Task SearchAsync_TokenAlreadyCancelled_ThrowsOperationCanceled()
+    {
+        var cancelled = new CancellationToken(canceled: true);
+        var cat = shared.ImagesOf("cat")[0];
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Search.SearchTextAsync("dog", cancellationToken: cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Search.SearchSimilarAsync(cat.Id, cancellationToken: cancelled));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Search.SearchBatchAsync([new SearchQuery { Texts = ["dog"] }], cancellationToken: cancelled));
+    }
+
+    [Fact]
+    public async Task SearchAsync_CancelledWhileItsWordsAreEncoded_ThrowsInsteadOfAnswering()
+    {
+        var encoder = new HookedTextEncoder(new MiniLmTextEncoder());
+        await using var engine = await EngineHost.StartOnTemplateAsync(addServices: s => s.AddSingleton<ITextEncoder>(_ => encoder));
+        var search = engine.Get<SearchService>();
+        using var leave = new CancellationTokenSource();
+        encoder.OnEncode = _ => leave.Cancel(); // the client goes away while its words are encoded
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => search.SearchTextAsync("a boat at sea", cancellationToken: leave.Token));
+
+        encoder.OnEncode = null;
+        Assert.Equal("boat", (await search.SearchTextAsync("a boat at sea", k: 1)).Hits[0].Image.Label);
     }
 
     [Fact]
@@ -154,7 +184,7 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
     {
         await using var engine = await EngineHost.StartEmptyAsync();
 
-        var error = Assert.Throws<ConflictException>(() => engine.Get<SearchService>().SearchText("dog"));
+        var error = await Assert.ThrowsAsync<ConflictException>(() => engine.Get<SearchService>().SearchTextAsync("dog"));
 
         Assert.Contains("train", error.Message, StringComparison.OrdinalIgnoreCase);
     }

@@ -110,7 +110,7 @@ public sealed class ConsistencyStressTests
         var columns = new VectorColumnStore(store.Database, data);
         // Never seals nor compacts: it only reads.
         var readOnly = new VectorIndexOptions { SealRows = 4096, CompactRemovedShare = 1 };
-        foreach (var name in columns.ColumnNames().Where(n => !n.StartsWith(VectorColumnStore.ViewsPrefix, StringComparison.Ordinal)))
+        foreach (var name in columns.ColumnNames())
         {
             using var index = InProcessVectorIndex.Open(columns.Open(name, columns.DimensionOf(name)!.Value, quantized: false), readOnly);
             var ids = index.Ids();

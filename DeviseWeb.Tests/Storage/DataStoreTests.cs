@@ -54,13 +54,13 @@ public sealed class DataStoreTests : IDisposable
             int? active;
             await using (var engine = await EngineHost.StartAsync(directory))
             {
-                before = engine.Get<SearchService>().SearchText("a boat on the sea", k: 8).Hits.Select(h => (h.Image.Id, h.Score)).ToList();
+                before = (await engine.Get<SearchService>().SearchTextAsync("a boat on the sea", k: 8)).Hits.Select(h => (h.Image.Id, h.Score)).ToList();
                 active = engine.Get<ModelService>().ActiveModelId;
             }
 
             await using var reopened = await EngineHost.StartAsync(directory);
 
-            var after = reopened.Get<SearchService>().SearchText("a boat on the sea", k: 8).Hits.Select(h => (h.Image.Id, h.Score)).ToList();
+            var after = (await reopened.Get<SearchService>().SearchTextAsync("a boat on the sea", k: 8)).Hits.Select(h => (h.Image.Id, h.Score)).ToList();
             Assert.Equal(8, after.Count);
             Assert.Equal(before, after);
             Assert.Equal(active, reopened.Get<ModelService>().ActiveModelId);

@@ -30,7 +30,7 @@ public sealed class LegacyMigrationTests : IAsyncLifetime
         var models = template.Get<ModelService>();
         _modelId = models.ActiveModelId!.Value;
         var model = template.Get<ModelRepository>().Find(_modelId)!;
-        _templateHits = template.Get<SearchService>().SearchText(Query, k: 8).Hits.Select(h => (h.Image.FileName, h.Score)).ToList();
+        _templateHits = (await template.Get<SearchService>().SearchTextAsync(Query, k: 8)).Hits.Select(h => (h.Image.FileName, h.Score)).ToList();
         CopyFolder(Path.Combine(template.DataDirectory, "images"), Path.Combine(_directory, "images"));
 
         using var lease = models.Acquire(_modelId);
@@ -71,7 +71,7 @@ public sealed class LegacyMigrationTests : IAsyncLifetime
     {
         await using var engine = await EngineHost.StartAsync(_directory);
 
-        var hits = engine.Get<SearchService>().SearchText(Query, k: 8).Hits;
+        var hits = (await engine.Get<SearchService>().SearchTextAsync(Query, k: 8)).Hits;
 
         Assert.Equal(_templateHits.Select(h => h.FileName), hits.Select(h => h.Image.FileName));
         Assert.All(_templateHits.Zip(hits), p => Assert.Equal(p.First.Score, p.Second.Score, 5));
@@ -98,7 +98,7 @@ public sealed class LegacyMigrationTests : IAsyncLifetime
         Assert.Equal(new byte[] { 0xFF, 0xD8 }, gallery.Thumbnail(1)[..2]);
         Assert.Equal(_modelId + 1, version.Id);
         Assert.Equal(_imageCount + 1, version.TrainCount + version.ValidationCount);
-        Assert.Equal(upload.Image.Id, engine.Get<SearchService>().Search(new SearchQuery { ImageIds = [upload.Image.Id], K = 1 }).Hits[0].Image.Id);
+        Assert.Equal(upload.Image.Id, (await engine.Get<SearchService>().SearchAsync(new SearchQuery { ImageIds = [upload.Image.Id], K = 1 })).Hits[0].Image.Id);
     }
 
     private static void CopyFolder(string from, string to)

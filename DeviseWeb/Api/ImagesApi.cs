@@ -16,11 +16,12 @@ public static class ImagesApi
     public static RouteGroupBuilder MapImagesApi(this RouteGroupBuilder api, RouteGroupBuilder editor)
     {
         var images = api.MapGroup("/images").WithTags("Images");
-        images.MapGet("/", List).WithSummary("Gallery images, filtered by label and split (Train, Validation, HeldOut, Unassigned), paged with skip/take.")
+        images.MapGet("/", List).WithSummary("Gallery images, filtered by label and split (Train, Validation, HeldOut, Unassigned, Evaluation), paged with skip/take.")
             .Produces<ImagePage>().ProducesProblem(400);
         editor.MapPost("/images", UploadApi.UploadAsync).WithTags("Images")
-            .WithSummary("Upload images (multipart field 'files', repeatable, at most Devise:Limits:MaxFilesPerRequest (20); optional 'label'). Returns one result per file; 400 when every file is rejected; 429 with Retry-After when too many uploads run at once.")
-            .DescribeMultipart(("files", MultipartDocs.Field.Files, "The images"), ("label", MultipartDocs.Field.Text, "Label for every file (optional)"))
+            .WithSummary("Upload images (multipart field 'files', repeatable, at most Devise:Limits:MaxFilesPerRequest (20); optional 'label'; optional 'evaluation' = true marks them evaluation-only: searchable, never trained on). Returns one result per file; 400 when every file is rejected; 429 with Retry-After when too many uploads run at once.")
+            .DescribeMultipart(("files", MultipartDocs.Field.Files, "The images"), ("label", MultipartDocs.Field.Text, "Label for every file (optional)"),
+                ("evaluation", MultipartDocs.Field.Text, "true: evaluation-only images, never trained on (optional, default false)"))
             .Produces<UploadResponse>().ProducesProblem(400).ProducesProblem(413).ProducesProblem(429)
             .WithBodyLimit(BodyLimitKind.Upload).RequireRateLimiting(ApiRateLimits.Uploads).WithPerClientLimit(CostKind.Upload);
         images.MapGet("/{id:int}", (int id, GalleryService gallery) => Results.Ok(gallery.Get(id)))
@@ -44,11 +45,10 @@ public static class ImagesApi
         return Results.Ok(gallery.List(new ImageQuery(label, splitKind, skipValue ?? 0, takeValue ?? 60)));
     }
 
-    private static async Task<IResult> KeywordsAsync(int id, string? k, KeywordService keywords)
+    private static async Task<IResult> KeywordsAsync(int id, string? k, KeywordService keywords, CancellationToken cancellationToken)
     {
         if (ApiProblems.ParseInt(k, "k", 1, SearchLimits.MaxK, out int? count) is { } badK) return badK;
-        // The first call may embed the whole vocabulary (minutes); keep it off the request thread.
-        return Results.Ok(await Task.Run(() => keywords.ForImage(id, count ?? 10)));
+        return Results.Ok(await keywords.ForImageAsync(id, count ?? 10, cancellationToken: cancellationToken));
     }
 
     private static IResult Thumbnail(int id, GalleryService gallery, HttpResponse response)

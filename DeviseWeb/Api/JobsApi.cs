@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace DeviseWeb.Api;
 
 /// <summary>
-/// Long work as jobs on the engine's one queue (training, activation; import and the vocabulary at first start),
+/// Long work as jobs on the engine's one queue (training, activation, evaluation; import and the vocabulary at first start),
 /// and model versions. A started job answers 202 with its JobInfo and a Location to poll; live events: the SignalR
 /// hub at /hubs/jobs.
 /// </summary>
@@ -27,7 +27,7 @@ public static class JobsApi
             .WithSummary("The running (else latest) training job, with its learning curve and log, and the newest training jobs.").Produces<TrainingOverview>();
 
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
-        jobs.MapGet("/", List).WithSummary("Jobs, newest first, optionally of one kind (Import, Training, Activation, Vocabulary, Compaction, FeatureViews).")
+        jobs.MapGet("/", List).WithSummary("Jobs, newest first, optionally of one kind (Import, Training, Activation, Vocabulary, Compaction, Evaluation; Removed: a kind an older release ran).")
             .Produces<IReadOnlyList<JobInfo>>().ProducesProblem(400);
         jobs.MapGet("/{id}", (string id, JobQueue queue) => Results.Ok(queue.Get(id) ?? throw new NotFoundException($"No job {id}.")))
             .WithSummary("One job: state, progress, learning curve so far (training), log, result.").Produces<JobInfo>().ProducesProblem(404);
@@ -41,6 +41,9 @@ public static class JobsApi
             .WithSummary("One model version.").Produces<ModelVersionInfo>().ProducesProblem(404);
         editor.MapPost("/models/{id:int}/activate", Activate).WithTags("Models")
             .WithSummary("Queue an activation job: the version's gallery embeddings are completed, then swapped in whole; searches keep working meanwhile.")
+            .Produces<JobInfo>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(429).WithPerClientLimit(CostKind.Training);
+        editor.MapPost("/models/{id:int}/evaluate", Evaluate).WithTags("Models")
+            .WithSummary("Queue an evaluation job: zero-shot, precision@9 and text search over the evaluation-only images (never trained on), measured from the version's own embeddings against the gallery as it is now, each beside chance. The figures are stored with the version (GET /api/models/{id}) and are the job's result.")
             .Produces<JobInfo>(202).ProducesProblem(404).ProducesProblem(409).ProducesProblem(429).WithPerClientLimit(CostKind.Training);
         return jobs;
     }
@@ -83,6 +86,9 @@ public static class JobsApi
 
     private static IResult Activate(int id, JobQueue queue) =>
         Accepted(queue.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = id }));
+
+    private static IResult Evaluate(int id, JobQueue queue) =>
+        Accepted(queue.Enqueue(new JobRequest { Kind = JobKind.Evaluation, ModelId = id }));
 
     private static IResult Accepted(JobInfo job) => Results.Accepted($"/api/jobs/{job.Id}", job);
 }

@@ -16,7 +16,7 @@ public static class SearchApi
     public static RouteGroupBuilder MapSearchApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/search").WithTags("Search").WithPerClientLimit(CostKind.Search);
-        group.MapGet("/", Search)
+        group.MapGet("/", SearchAsync)
             .WithSummary("Search the gallery by words (q, repeatable or comma-separated), gallery images (img) and reference photos (ref).")
             .Produces<SearchResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         group.MapPost("/image", SearchByImageAsync)
@@ -27,7 +27,7 @@ public static class SearchApi
                 ("min", MultipartDocs.Field.Text, "Score cutoff, -1–1"))
             .Produces<ImageSearchResponse>().ProducesProblem(400).ProducesProblem(409).ProducesProblem(413).ProducesProblem(429)
             .WithBodyLimit(BodyLimitKind.ImageQuery).RequireRateLimiting(ApiRateLimits.ImageQueries).TrackAsWrites();
-        group.MapPost("/batch", SearchBatch)
+        group.MapPost("/batch", SearchBatchAsync)
             .WithSummary($"Many queries at once (JSON {{ \"queries\": [ {{ \"q\": […], \"img\": […], \"k\": 10 }} … ], \"model\": N }}, at most {SearchLimits.MaxBatch}), answered by one model version in one pass; one result list per query.")
             .Produces<BatchSearchResponse>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413)
             .WithBodyLimit(BodyLimitKind.Batch);
@@ -35,8 +35,8 @@ public static class SearchApi
     }
 
     /// <remarks>The parameters arrive as text and are checked by <see cref="SearchLink.Parse"/>, so a bad one gets a 400 naming it.</remarks>
-    private static IResult Search(SearchService search, [FromQuery] string[]? q, [FromQuery] string[]? img, [FromQuery(Name = "ref")] string[]? references,
-        string? k, string? min, string? model)
+    private static async Task<IResult> SearchAsync(SearchService search, [FromQuery] string[]? q, [FromQuery] string[]? img,
+        [FromQuery(Name = "ref")] string[]? references, string? k, string? min, string? model, CancellationToken cancellationToken)
     {
         var parsed = SearchLink.Parse(new Dictionary<string, StringValues>
         {
@@ -45,7 +45,7 @@ public static class SearchApi
         if (!parsed.IsValid) return ApiProblems.BadRequest(string.Join(" ", parsed.Errors));
         var link = parsed.Link;
         if (link.IsEmpty) return ApiProblems.BadRequest("Empty query: give q (words), img (gallery image ids) or ref (reference photo hashes).");
-        var result = search.Search(link.ToQuery());
+        var result = await search.SearchAsync(link.ToQuery(), cancellationToken);
         return Results.Ok(new SearchResponse(result.ModelId, result.Hits, (link with { ModelId = result.ModelId }).ToUrl()));
     }
 
@@ -67,11 +67,11 @@ public static class SearchApi
 
         string hash = await references.StoreAsync(file.OpenRead(), name, cancellationToken);
         var link = parsed.Link with { References = [hash] };
-        var result = search.Search(link.ToQuery());
+        var result = await search.SearchAsync(link.ToQuery(), cancellationToken);
         return Results.Ok(new ImageSearchResponse(hash, result.ModelId, result.Hits, (link with { ModelId = result.ModelId }).ToUrl()));
     }
 
-    private static IResult SearchBatch(BatchSearchRequest body, SearchService search)
+    private static async Task<IResult> SearchBatchAsync(BatchSearchRequest body, SearchService search, CancellationToken cancellationToken)
     {
         var queries = body.Queries ?? throw new InvalidInputException("queries: give a list of queries.");
         // Each query as the link a person would share, so its results come back with the URL that reproduces them.
@@ -79,7 +79,7 @@ public static class SearchApi
         {
             Texts = q.Q ?? [], ImageIds = q.Img ?? [], References = q.Ref ?? [], K = q.K ?? SearchLimits.DefaultK, MinScore = q.Min,
         }).ToList();
-        var results = search.SearchBatch(links.Select(l => l.ToQuery()).ToList(), body.Model);
+        var results = await search.SearchBatchAsync(links.Select(l => l.ToQuery()).ToList(), body.Model, cancellationToken);
         return Results.Ok(new BatchSearchResponse(results[0].ModelId, results.Select((r, i) =>
             new SearchResponse(r.ModelId, r.Hits, (links[i] with { ModelId = r.ModelId }).ToUrl())).ToList()));
     }

@@ -18,6 +18,10 @@ public static class UploadApi
         var files = body.FilesNamed("files").ToList();
         if (files.Count == 0) return ApiProblems.BadRequest("Form field 'files' is empty: attach one or more images.");
         string? label = body.Field("label");
+        var evaluationField = body.Field("evaluation");
+        bool evaluation = false;
+        if (!string.IsNullOrWhiteSpace(evaluationField) && !bool.TryParse(evaluationField.Trim(), out evaluation))
+            return ApiProblems.BadRequest($"Form field 'evaluation' must be true or false (got '{evaluationField}').");
 
         var results = new List<ImportFileResult>(files.Count);
         foreach (var file in files)
@@ -29,7 +33,7 @@ public static class UploadApi
                 results.Add(new ImportFileResult(name, ImportOutcome.Rejected, null, $"larger than the {ByteSize.Format(options.MaxFileBytes)} limit ({ByteSize.Format(file.Length)})"));
                 continue;
             }
-            results.Add(await import.ImportStreamAsync(file.OpenRead(), name, label, cancellationToken));
+            results.Add(await import.ImportStreamAsync(file.OpenRead(), name, label, evaluation, cancellationToken));
         }
 
         var response = new UploadResponse(results, results.Count(r => r.Outcome == ImportOutcome.Added),

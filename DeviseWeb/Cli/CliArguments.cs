@@ -6,8 +6,7 @@ namespace DeviseWeb.Cli;
 public sealed class CliArguments
 {
     private static readonly HashSet<string> Flags =
-        ["--json", "--no-activate", "--help", "--quick", "--verbose", "--repair", "--coral", "--no-coral", "--csls", "--no-csls", "--normalize-domains", "--self-training", "--no-photo-eval",
-         "--backgrounds", "--view-backgrounds"];
+        ["--json", "--no-activate", "--help", "--quick", "--verbose", "--repair", "--coral", "--no-coral", "--evaluation"];
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
 
     public string Verb { get; }

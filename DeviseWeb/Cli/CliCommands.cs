@@ -1,4 +1,3 @@
-using DeviseWeb.Cli.Bench;
 using DeviseWeb.Cli.Verbs;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Imaging;
@@ -17,17 +16,16 @@ public static class CliCommands
 
     private static readonly Dictionary<string, Verb> Table = new(StringComparer.Ordinal)
     {
-        ["import"] = new(GalleryVerbs.ImportAsync, "--label"),
+        ["import"] = new(GalleryVerbs.ImportAsync, "--label", "--evaluation"),
         ["delete"] = new(c => Task.FromResult(GalleryVerbs.Delete(c))),
         ["relabel"] = new(c => Task.FromResult(GalleryVerbs.Relabel(c)), "--label"),
         ["rename-label"] = new(c => Task.FromResult(GalleryVerbs.RenameLabel(c))),
         ["status"] = new(c => Task.FromResult(GalleryVerbs.Status(c))),
-        ["views"] = new(FeatureViewVerbs.ViewsAsync, "--count", "--backgrounds"),
         ["train"] = new(ModelVerbs.TrainAsync, ModelVerbs.TrainingOptionNames),
-        ["eval"] = new(c => Task.FromResult(ModelVerbs.Eval(c)), "--model"),
+        ["eval"] = new(ModelVerbs.EvalAsync, "--model"),
         ["models"] = new(c => Task.FromResult(ModelVerbs.Models(c))),
         ["activate"] = new(ModelVerbs.ActivateAsync),
-        ["search"] = new(c => Task.FromResult(SearchVerbs.Search(c)), "--k", "--min-score", "--model"),
+        ["search"] = new(SearchVerbs.SearchAsync, "--k", "--min-score", "--model"),
         ["similar"] = new(SearchVerbs.SimilarAsync, "--k", "--model"),
         ["keywords"] = new(SearchVerbs.KeywordsAsync, "--k", "--model"),
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
@@ -36,7 +34,7 @@ public static class CliCommands
         ["users"] = new(c => Task.FromResult(UserVerbs.Users(c)), "--role"),
     };
 
-    public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["bench", "help", "--help"]).ToHashSet(StringComparer.Ordinal);
+    public static readonly IReadOnlySet<string> Verbs = Table.Keys.Concat(["help", "--help"]).ToHashSet(StringComparer.Ordinal);
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
@@ -54,7 +52,6 @@ public static class CliCommands
         {
             var cli = new CliArguments(args);
             if (cli.Verb is "help" or "--help" || cli.Has("--help")) { output.Write(UsageText); return Done; }
-            if (cli.Verb == "bench") return await BenchCommand.RunAsync(cli, output, errors, cancellationToken);
             if (!Table.TryGetValue(cli.Verb, out var verb)) throw new CliUsageException($"Unknown verb '{cli.Verb}'.");
             cli.RejectUnknown(CommonOptions.Concat(verb.Options));
 
@@ -85,6 +82,11 @@ public static class CliCommands
             errors.WriteLine($"error: {e.Message}");
             return Failed;
         }
+        catch (Exception e) when (SettingChecks.Problems(e) is { } problems)
+        {
+            errors.WriteLine($"error: {problems}");
+            return Failed;
+        }
         catch (OperationCanceledException)
         {
             errors.WriteLine("cancelled");
@@ -98,39 +100,32 @@ public static class CliCommands
         Usage: DeviseWeb <verb> [arguments] [--data DIR] [--json] [--verbose]
 
         Gallery
-          import DIR                 Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp);
-                                     DIR/labels.tsv may rename folders.
-          import FILE [--label L]    Import one image (label: L, else its folder's name).
+          import DIR [--evaluation]  Import a folder-per-label dataset (DIR/<label>/*.jpg|png|webp|gif|bmp);
+                                     DIR/labels.tsv may rename folders; DIR/evaluation.txt (<label folder>/<file>
+                                     a line) marks evaluation-only images: searchable, never trained on.
+          import FILE [--label L] [--evaluation]
+                                     Import one image (label: L, else its folder's name).
+                                     --evaluation marks every image imported evaluation-only.
           delete ID...               Delete images: records, thumbnails, vectors, originals.
           relabel ID... --label L    Give images another label.
           rename-label OLD NEW       Move every image of a label to another (merging when NEW exists).
           status                     What the data directory holds.
-          views [--count N (4)] [--backgrounds]
-                                     Compute N augmented backbone views per image (random crop, flip, colour
-                                     jitter, greyscale, blur, JPEG) for training with --views; images that have
-                                     them are skipped. --backgrounds: composite transparent images onto crops of
-                                     the gallery's scene-* photographs instead of white (stored apart).
 
         Models
-          train [options]            Train a DeViSE head on the imported images and activate it.
+          train [options]            Train a DeViSE head on the imported images and activate it; evaluation-only
+                                     images are embedded and measured, never trained on.
               --epochs N (30) --lr X (0.002) --batch N (64) --hidden N (1024) --dropout X (0.2)
               --holdout N (10)       labels held out entirely for zero-shot evaluation
               --holdout-labels a,b   hold out these labels too
               --seed N (42) --no-activate
-              --mapping Devise|ConSE (Devise) --conse-top N (10)
-                                     regress label vectors, or ConSE's convex combination of the top labels
-              --transfer X (0.5) --transfer-k N (10) --transfer-tau X (0.05) --transfer-source HeadEmbeddings|LabelVectors
-                                     label transfer: blend with the nearest training images (0 turns it off)
-              --hypernyms X (0.3) --template "a photo of a {0}"   richer label targets
+              --mapping Devise|ConSE (Devise)
+                                     regress label vectors, or ConSE's convex combination of the top 10 labels
+              --transfer X (0.5)     label transfer: blend with the 10 nearest training images (0 turns it off)
+              --hypernyms X (0.3)    broader-word targets: mix in the label's WordNet hypernyms (0 turns it off)
               --coral / --no-coral   align training features to the gallery's statistics (CORAL; on by default)
-              --normalize-domains    standardise training and gallery features each by their own statistics
-              --self-training        retrain with the gallery's confident predictions as pseudo-labels
-              --csls                 hubness correction in the photo evaluation's ranking
-              --no-photo-eval        skip the photo-transfer evaluation (a second head without photo-*/scene-* images)
-              --views N (0)          each epoch, each image uses its features or one of N augmented views
-                                     (computed first by 'views --count N'); --view-backgrounds uses the
-                                     scene-background views
-          eval [--model N]           Metrics of a model version with chance level beside them.
+          eval [--model N]           Measure a model version (default: the active one) as a job: zero-shot,
+                                     precision@9, and text search over the evaluation-only images, each beside
+                                     chance; the figures are kept with the version.
           models                     Model versions and their metrics.
           activate N                 Make model version N the one searches use.
 
@@ -155,13 +150,10 @@ public static class CliCommands
           verify [--repair]          Check the whole store: originals (hashed), thumbnails, features, embeddings,
                                      stray files, label counts. Exit 0 when clean, 1 when problems remain.
                                      --repair fixes what it can and drops images whose original is lost.
-          bench [options]            Speed figures: features, import, training, and a store seeded at scale.
-              --images DIR (/tmp/peer-scratch/images) --limit N (300)
-              --scale N,N (100000,1000000) --quick (100000 only) --only features,import,train,scale
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.
-        Long verbs (import, views, train, activate, the vocabulary for keywords, compact) run as jobs with a progress bar;
+        Long verbs (import, train, eval, activate, the vocabulary for keywords, compact) run as jobs with a progress bar;
         Ctrl+C cancels the job. Exit codes: 0 done, 1 the request failed, 2 bad usage, 130 cancelled.
 
         """;

@@ -77,7 +77,7 @@ public sealed class ConsoleProgress : IDisposable
     {
         if (e.Progress is not { } progress) return;
         string message = e.Training is { } t
-            ? (t.PhotoEvaluation ? "photo evaluation: " : "") + $"epoch {t.Epoch}/{t.Epochs} loss {t.TrainLoss:0.0000}" + (t.ValidationLoss is { } v ? $" val {v:0.0000}" : "")
+            ? $"epoch {t.Epoch}/{t.Epochs} loss {t.TrainLoss:0.0000}" + (t.ValidationLoss is { } v ? $" val {v:0.0000}" : "")
             : progress.Message ?? "";
         int done = (int)Math.Round(Math.Clamp(progress.Fraction, 0, 1) * Ticks);
         if (_bar is not null)

@@ -8,6 +8,7 @@ using DeviseWeb.Services;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -21,7 +22,8 @@ public static class DeviseWebExtensions
     {
         var section = configuration.GetSection(EngineOptions.SectionName);
         services.Configure<EngineOptions>(section);
-        services.Configure<DeviseWebOptions>(section);
+        services.AddOptions<DeviseWebOptions>().Bind(section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeviseWebOptions>, DeviseWebOptionsValidation>());
 
         // The engine's services are singletons and its job worker a hosted service; jobs outlive the circuits that start them.
         services.AddDeviseEngine();
@@ -59,7 +61,8 @@ public static class DeviseWebExtensions
     /// </summary>
     private static void AddRequestLimits(IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<RequestLimitsOptions>(configuration.GetSection(RequestLimitsOptions.SectionName));
+        services.AddOptions<RequestLimitsOptions>().Bind(configuration.GetSection(RequestLimitsOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RequestLimitsOptions>, RequestLimitsOptionsValidation>());
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestLimitsOptions>>((kestrel, limits) =>
             kestrel.Limits.MaxRequestBodySize = limits.Value.MaxOtherBodyBytes);
         services.AddOptions<FormOptions>().Configure<IOptions<RequestLimitsOptions>>((form, limits) =>

@@ -1,5 +1,7 @@
 using System.Net;
+using DeviseWeb.Engine;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace DeviseWeb.Security;
 
@@ -30,5 +32,17 @@ public sealed class ReverseProxyOptions
             foreach (var proxy in KnownProxies) options.KnownProxies.Add(IPAddress.Parse(proxy));
         }
         return options;
+    }
+}
+
+/// <summary>Every known proxy must be an IP address; checked when the app starts rather than when the first request arrives.</summary>
+internal sealed class ReverseProxyOptionsValidation : IValidateOptions<ReverseProxyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ReverseProxyOptions options)
+    {
+        var check = new SettingChecks(ReverseProxyOptions.SectionName);
+        for (int i = 0; i < options.KnownProxies.Count; i++)
+            check.Require(IPAddress.TryParse(options.KnownProxies[i], out _), $"{nameof(options.KnownProxies)}:{i}", $"'{options.KnownProxies[i]}'", "an IP address");
+        return check.Result;
     }
 }

@@ -1,5 +1,6 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Services;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace DeviseWeb.Security;
@@ -14,7 +15,8 @@ public static class WebSurfaceExtensions
     {
         var defaultUrl = configuration.GetSection(EngineOptions.SectionName).Get<DeviseWebOptions>()?.DefaultUrl ?? new DeviseWebOptions().DefaultUrl;
         services.AddAllowedHostNames(configuration, defaultUrl);
-        services.Configure<ReverseProxyOptions>(configuration.GetSection(ReverseProxyOptions.SectionName));
+        services.AddOptions<ReverseProxyOptions>().Bind(configuration.GetSection(ReverseProxyOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReverseProxyOptions>, ReverseProxyOptionsValidation>());
         return services;
     }
 

@@ -1,3 +1,6 @@
+using DeviseWeb.Engine;
+using Microsoft.Extensions.Options;
+
 namespace DeviseWeb.Services;
 
 /// <summary>The web host's own settings, bound from configuration section "Devise" beside the engine's options.</summary>
@@ -31,5 +34,26 @@ public sealed class DeviseWebOptions
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
                 if (File.Exists(Path.Combine(dir.FullName, "DeviseWeb.sln"))) return dir.FullName;
         return null;
+    }
+}
+
+/// <summary>The allowed values of the <see cref="DeviseWebOptions"/> settings, checked when the app starts.</summary>
+internal sealed class DeviseWebOptionsValidation : IValidateOptions<DeviseWebOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DeviseWebOptions options)
+    {
+        var check = new SettingChecks(EngineOptions.SectionName);
+        // As --urls takes them: Kestrel's "http://*:5080" and "http://+:5080" are not URIs, so only the scheme and a host are checked.
+        var urls = (options.DefaultUrl ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        check.Require(urls.Length > 0 && urls.All(IsListeningUrl), nameof(options.DefaultUrl), $"'{options.DefaultUrl}'",
+            "one or more http:// or https:// addresses with a host, separated by ';'");
+        return check.Result;
+    }
+
+    private static bool IsListeningUrl(string url)
+    {
+        string? rest = url.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? url[7..]
+            : url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) ? url[8..] : null;
+        return rest is { Length: > 0 } && rest[0] is not (':' or '/');
     }
 }

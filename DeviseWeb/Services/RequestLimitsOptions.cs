@@ -1,3 +1,6 @@
+using DeviseWeb.Engine;
+using Microsoft.Extensions.Options;
+
 namespace DeviseWeb.Services;
 
 /// <summary>
@@ -76,4 +79,36 @@ public sealed class RequestLimitsOptions
     public long MaxImageQueryBodyBytes(long maxFileBytes) => maxFileBytes + MultipartOverheadBytes;
 
     private long MultipartOverheadBytes => (long)(MaxFormFields + MaxFilesPerRequest) * (MaxFormFieldBytes + MaxMultipartHeadersBytes);
+}
+
+/// <summary>The allowed range of each <see cref="RequestLimitsOptions"/> setting, checked when the app starts.</summary>
+internal sealed class RequestLimitsOptionsValidation : IValidateOptions<RequestLimitsOptions>
+{
+    private const long Gigabyte = 1L << 30;
+    private const int Megabyte16 = 16 << 20;
+
+    public ValidateOptionsResult Validate(string? name, RequestLimitsOptions options)
+    {
+        var check = new SettingChecks(RequestLimitsOptions.SectionName);
+        check.Range(nameof(options.MaxFilesPerRequest), options.MaxFilesPerRequest, 1, 1000);
+        check.Range(nameof(options.MaxJsonBodyBytes), options.MaxJsonBodyBytes, 1, Gigabyte);
+        check.Range(nameof(options.MaxBatchBodyBytes), options.MaxBatchBodyBytes, 1, Gigabyte);
+        check.Range(nameof(options.MaxOtherBodyBytes), options.MaxOtherBodyBytes, 1, Gigabyte);
+        check.Range(nameof(options.MaxFormFields), options.MaxFormFields, 1, 10_000);
+        check.Range(nameof(options.MaxFormFieldBytes), options.MaxFormFieldBytes, 1, Megabyte16);
+        check.Range(nameof(options.MaxMultipartHeadersBytes), options.MaxMultipartHeadersBytes, 1, Megabyte16);
+        check.Range(nameof(options.UploadConcurrency), options.UploadConcurrency, 1, 1000);
+        check.Range(nameof(options.UploadQueue), options.UploadQueue, 0, 10_000);
+        check.Range(nameof(options.ImageQueryConcurrency), options.ImageQueryConcurrency, 1, 1000);
+        check.Range(nameof(options.ImageQueryQueue), options.ImageQueryQueue, 0, 10_000);
+        check.Range(nameof(options.SearchesPerMinute), options.SearchesPerMinute, 1, 100_000_000);
+        check.Range(nameof(options.TrainingRequestsPerMinute), options.TrainingRequestsPerMinute, 1, 100_000_000);
+        check.Range(nameof(options.UploadsPerMinute), options.UploadsPerMinute, 1, 100_000_000);
+        check.Range(nameof(options.FailedSignInsPerMinute), options.FailedSignInsPerMinute, 1, 100_000);
+        check.Range(nameof(options.FailedSignInsPerAddressPerMinute), options.FailedSignInsPerAddressPerMinute, 1, 100_000);
+        check.Range(nameof(options.RetryAfterSeconds), options.RetryAfterSeconds, 1, 3600);
+        check.Range(nameof(options.ShutdownTimeout), options.ShutdownTimeout, TimeSpan.Zero, TimeSpan.FromHours(1));
+        check.Range(nameof(options.WriteDrainGrace), options.WriteDrainGrace, TimeSpan.Zero, TimeSpan.FromHours(1));
+        return check.Result;
+    }
 }

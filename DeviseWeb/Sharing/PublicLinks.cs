@@ -22,11 +22,12 @@ public sealed class PublicLinks(AccountsDatabase database, SearchService search,
     private readonly ITimeLimitedDataProtector _protector = protection.CreateProtector("DeviseWeb.PublicLinks.v1").ToTimeLimitedDataProtector();
 
     /// <summary>Runs the search now and seals its results into a link valid for <paramref name="days"/> days; returns the link and its token.</summary>
-    public (PublicLinkInfo Link, string Token) Create(string createdBy, SearchLink query, int days = DefaultDays)
+    public async Task<(PublicLinkInfo Link, string Token)> CreateAsync(string createdBy, SearchLink query, int days = DefaultDays,
+        CancellationToken cancellationToken = default)
     {
         if (days is < 1 or > MaxDays) throw new InvalidInputException($"days: 1 to {MaxDays}.");
         if (query.IsEmpty) throw new InvalidInputException("Empty query: a public link needs words, images or a reference photo.");
-        var result = search.Search(query.ToQuery());
+        var result = await search.SearchAsync(query.ToQuery(), cancellationToken).ConfigureAwait(false);
         var now = DateTime.UtcNow;
         var link = new PublicLinkDocument
         {

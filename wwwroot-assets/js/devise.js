@@ -24,3 +24,13 @@ window.deviseWeb = {
         return copied;
     }
 };
+
+// Whether the user is on the keyboard: a key press (not a shortcut) says yes until the next pointer press. The
+// stylesheet shows the focus ring of a page heading, which a navigation focuses for screen readers, only then.
+(function () {
+    const root = document.documentElement;
+    document.addEventListener("keydown", e => {
+        if (!e.altKey && !e.ctrlKey && !e.metaKey) root.dataset.keyboard = "";
+    }, true);
+    document.addEventListener("pointerdown", () => { delete root.dataset.keyboard; }, true);
+})();

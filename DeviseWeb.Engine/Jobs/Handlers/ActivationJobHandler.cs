@@ -13,6 +13,7 @@ public sealed class ActivationJobHandler(ModelService models) : IJobHandler
     {
         var model = models.Get(request.ModelId ?? throw new InvalidInputException("Which model version to activate?"));
         FiniteModelCheck.ThrowIfNotActivatable(model.Id, model.History, model.Evaluation);
+        models.ThrowIfRetired(model.Id);
     }
 
     public async Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken) =>

@@ -7,7 +7,7 @@ public sealed class ImportJobHandler(ImportService import) : IJobHandler
 {
     public JobKind Kind => JobKind.Import;
 
-    public string Describe(JobRequest request) => $"Import {request.Import?.Path}";
+    public string Describe(JobRequest request) => $"Import {request.Import?.Path}{(request.Import?.Evaluation == true ? " as evaluation-only images" : "")}";
 
     public void Validate(JobRequest request)
     {
@@ -22,7 +22,7 @@ public sealed class ImportJobHandler(ImportService import) : IJobHandler
         var clock = System.Diagnostics.Stopwatch.StartNew();
         if (File.Exists(options.Path))
         {
-            var one = await import.ImportFileAsync(options.Path, options.Label, cancellationToken).ConfigureAwait(false);
+            var one = await import.ImportFileAsync(options.Path, options.Label, options.Evaluation, cancellationToken).ConfigureAwait(false);
             return new JobResult { Import = new ImportSummary(
                 one.Outcome == ImportOutcome.Added ? 1 : 0, one.Outcome == ImportOutcome.Duplicate ? 1 : 0,
                 one.Outcome == ImportOutcome.Rejected ? 1 : 0, one.Outcome == ImportOutcome.Rejected ? [one] : [], clock.Elapsed) };
@@ -31,7 +31,7 @@ public sealed class ImportJobHandler(ImportService import) : IJobHandler
             p.Total == 0 ? 1 : p.Done / (double)p.Total, p.Done, p.Total,
             $"{p.Added:N0} added, {p.Duplicates:N0} duplicates, {p.Rejected:N0} rejected · {p.CurrentFile}", clock.Elapsed,
             p.Done == 0 ? null : TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds * (p.Total - p.Done) / p.Done))));
-        var summary = await import.ImportFolderAsync(options.Path, progress, cancellationToken).ConfigureAwait(false);
+        var summary = await import.ImportFolderAsync(options.Path, progress, options.Evaluation, cancellationToken).ConfigureAwait(false);
         foreach (var rejected in summary.Rejections.Take(50)) context.Log($"Rejected {rejected.FileName}: {rejected.Reason}");
         return new JobResult { Import = summary };
     }

@@ -17,5 +17,5 @@ public sealed class TrainingJobHandler(ModelTrainer trainer) : IJobHandler
     public void Validate(JobRequest request) => ModelTrainer.Validate(request.Training ?? throw new InvalidInputException("Training options are missing."));
 
     public Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken) =>
-        Task.FromResult(new JobResult { Model = trainer.Train(request.Training!, context.Training, cancellationToken) });
+        Task.FromResult(new JobResult { Model = trainer.Train(request.Training!, context.Training, context.Log, cancellationToken) });
 }

@@ -11,11 +11,11 @@ public sealed class VocabularyJobHandler(KeywordService keywords) : IJobHandler
 
     public void Validate(JobRequest request) { }
 
-    public Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken)
+    public async Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new SynchronousProgress<(int Done, int Total)>(p => context.Progress.Report(new JobProgress(
             p.Total == 0 ? 1 : p.Done / (double)p.Total, p.Done, p.Total, $"Embedding words: {p.Done:N0} / {p.Total:N0}", clock.Elapsed)));
-        return Task.FromResult(new JobResult { VocabularySize = keywords.Build(progress, cancellationToken) });
+        return new JobResult { VocabularySize = await keywords.BuildAsync(progress, cancellationToken).ConfigureAwait(false) };
     }
 }

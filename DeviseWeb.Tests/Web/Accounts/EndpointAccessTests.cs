@@ -43,6 +43,7 @@ public sealed class EndpointAccessTests(DeviseWebFactory app)
         ("GET", "/api/models/", AccessPolicies.View),
         ("GET", "/api/models/{id:int}", AccessPolicies.View),
         ("POST", "/api/models/{id:int}/activate", AccessPolicies.Edit),
+        ("POST", "/api/models/{id:int}/evaluate", AccessPolicies.Edit),
         ("GET", "/api/status", AccessPolicies.View),
         ("GET", "/openapi/{documentName}.json", AccessPolicies.View),
         .. PageRoutes(("/", AccessPolicies.View), ("/search", AccessPolicies.View), ("/training", AccessPolicies.View),

@@ -18,7 +18,7 @@ public sealed partial class PublicLinkTests(DeviseWebFactory app)
     public async Task Open_SignedOut_ShowsExactlyItsResultsWithThumbnailsAndNoOriginals()
     {
         // Arrange
-        var (link, token) = Links.Create("editor", new SearchLink { Texts = ["dog"], K = 4 });
+        var (link, token) = await Links.CreateAsync("editor", new SearchLink { Texts = ["dog"], K = 4 });
         using var client = app.CreateAnonymousClient();
 
         // Act
@@ -45,7 +45,7 @@ public sealed partial class PublicLinkTests(DeviseWebFactory app)
     public async Task Thumbnail_OfAnImageNotInTheLink_Is404AndOriginalsNeedSigningIn()
     {
         // Arrange
-        var (link, token) = Links.Create("editor", new SearchLink { Texts = ["dog"], K = 2 });
+        var (link, token) = await Links.CreateAsync("editor", new SearchLink { Texts = ["dog"], K = 2 });
         int other = (await ApiJson.ReadAsync<DeviseWeb.Engine.Gallery.ImagePage>(await app.CreateClient().GetAsync("/api/images?take=200")))
             .Items.Select(i => i.Id).First(id => link.Hits.All(h => h.ImageId != id));
         using var client = app.CreateAnonymousClient();
@@ -63,7 +63,7 @@ public sealed partial class PublicLinkTests(DeviseWebFactory app)
     public async Task Open_AfterRevoke_ShowsNothingAndItsThumbnailsAre404()
     {
         // Arrange
-        var (link, token) = Links.Create("editor", new SearchLink { Texts = ["cat"], K = 3 });
+        var (link, token) = await Links.CreateAsync("editor", new SearchLink { Texts = ["cat"], K = 3 });
         using var client = app.CreateAnonymousClient();
         using (var before = await client.GetAsync($"/public/{Uri.EscapeDataString(token)}")) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
 
@@ -83,7 +83,7 @@ public sealed partial class PublicLinkTests(DeviseWebFactory app)
     [Fact]
     public async Task Open_WithATamperedToken_ShowsNothing()
     {
-        var (_, token) = Links.Create("editor", new SearchLink { Texts = ["dog"], K = 2 });
+        var (_, token) = await Links.CreateAsync("editor", new SearchLink { Texts = ["dog"], K = 2 });
         string tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
         using var client = app.CreateAnonymousClient();
 
@@ -94,9 +94,9 @@ public sealed partial class PublicLinkTests(DeviseWebFactory app)
     }
 
     [Fact]
-    public void Create_LongerThanTheLimit_IsRefused()
+    public async Task Create_LongerThanTheLimit_IsRefused()
     {
-        Assert.Throws<DeviseWeb.Engine.InvalidInputException>(() => Links.Create("editor", new SearchLink { Texts = ["dog"] }, PublicLinks.MaxDays + 1));
+        await Assert.ThrowsAsync<DeviseWeb.Engine.InvalidInputException>(() => Links.CreateAsync("editor", new SearchLink { Texts = ["dog"] }, PublicLinks.MaxDays + 1));
     }
 
     [GeneratedRegex("data-image-id=\"(\\d+)\"")]

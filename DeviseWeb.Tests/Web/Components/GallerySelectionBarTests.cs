@@ -36,7 +36,7 @@ public sealed class GallerySelectionBarTests(DeviseWebFactory app) : BunitTestBa
     private IReadOnlyList<string> Snackbars => Get<ISnackbar>().ShownSnackbars.Select(s => s.Message ?? "").ToList();
 
     [Fact]
-    public void Delete_TwoSelectedAndConfirmed_TheyLeaveTheGridTheGalleryAndSearch()
+    public async Task Delete_TwoSelectedAndConfirmed_TheyLeaveTheGridTheGalleryAndSearch()
     {
         var cut = RenderAt("/?label=moon");
         int before = Gallery.Count;
@@ -50,7 +50,7 @@ public sealed class GallerySelectionBarTests(DeviseWebFactory app) : BunitTestBa
             c => ids.Contains(int.Parse(c.GetAttribute("data-image-id")!))), Wait);
         Assert.Equal(before - 2, Gallery.Count);
         Assert.All(ids, id => Assert.Null(Gallery.Find(id)));
-        var hits = Get<SearchService>().SearchText("moon", k: 100).Hits.Select(h => h.Image.Id);
+        var hits = (await Get<SearchService>().SearchTextAsync("moon", k: 100)).Hits.Select(h => h.Image.Id);
         Assert.Empty(hits.Intersect(ids));
         Assert.Contains("Deleted 2 images.", Snackbars);
         Assert.Equal("0 selected", cut.Find("[data-testid=selection-count]").TextContent.Trim());

@@ -28,7 +28,7 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
     }
 
     [Fact]
-    public void Render_VersionWithPhotoEvaluation_ShowsPhotoPrecisionBesideItsChance()
+    public void Render_VersionWithAnEvaluationSet_ShowsItsPrecisionBesideItsChance()
     {
         var cut = Context.Render<RunHistory>();
 
@@ -39,20 +39,18 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
         Assert.Contains("%", active.QuerySelector("[data-testid=photo-exact]")!.TextContent);
         Assert.Contains("chance", active.QuerySelector("[data-testid=photo-exact]")!.TextContent);
         Assert.Contains("chance", active.QuerySelector("[data-testid=photo-broader]")!.TextContent);
-        Assert.Contains("Photo P@5", cut.Find("[data-testid=run-history] thead").TextContent);
+        Assert.Contains("Evaluation P@5", cut.Find("[data-testid=run-history] thead").TextContent);
     }
 
     [Fact]
     public void Method_NonDefaultOptions_AreNamedInTheSettings()
     {
-        var text = RunHistory.Method(new TrainingOptions { Mapping = MappingKind.ConSE, TransferWeight = 0.5, HubnessCorrection = true, NormalizeDomains = true, SelfTraining = true });
+        var conse = RunHistory.Method(new TrainingOptions { Mapping = MappingKind.ConSE, TransferWeight = 0.5 });
+        var defaults = RunHistory.Method(new TrainingOptions());
 
-        Assert.Contains("per-domain normalisation", text);
-        Assert.Contains("self-training", text);
-        Assert.Contains("ConSE top 10", text);
-        Assert.Contains("label transfer 0.5", text);
-        Assert.Contains("CSLS", text);
-        Assert.Equal("", RunHistory.Method(new TrainingOptions { TransferWeight = 0, HubnessCorrection = false, AlignFeatures = false, Mapping = MappingKind.Devise, HypernymWeight = 0, TargetTemplate = "{0}", NormalizeDomains = false, SelfTraining = false }));
+        Assert.Equal(" · ConSE top 10 · CORAL · label transfer 0.5", conse); // hypernym targets shape DeViSE's targets only
+        Assert.Equal(" · hypernyms 0.3 · CORAL · label transfer 0.5", defaults); // in the pipeline's order
+        Assert.Equal("", RunHistory.Method(new TrainingOptions { TransferWeight = 0, AlignFeatures = false, Mapping = MappingKind.Devise, HypernymWeight = 0 }));
     }
 
     [Fact]
@@ -88,5 +86,26 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
         {
             await jobs.WaitAsync(jobs.Enqueue(new JobRequest { Kind = JobKind.Activation, ModelId = template }).Id);
         }
+    }
+
+    [Fact]
+    public void Evaluate_ActiveVersion_QueuesAnEvaluationJobAndTheRowShowsItsNewFigures()
+    {
+        // Arrange
+        var models = Get<ModelService>();
+        int active = models.ActiveModelId!.Value;
+        var before = models.Get(active).Evaluation!.EvaluatedUtc;
+        var cut = Context.Render<RunHistory>();
+
+        // Act
+        cut.Find($"tr[data-model-id='{active}']").QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Evaluate").Click();
+
+        // Assert: the job ran, the version keeps its new figures, and the page said so.
+        cut.WaitForAssertion(() =>
+            Assert.Contains($"Version {active} evaluated: its row shows the new figures.", Get<ISnackbar>().ShownSnackbars.Select(s => s.Message)), Wait);
+        var job = Get<JobQueue>().Latest(JobKind.Evaluation)!;
+        Assert.Equal((active, JobState.Finished), (job.Request.ModelId, job.State));
+        Assert.True(models.Get(active).Evaluation!.EvaluatedUtc > before);
+        Assert.Contains("chance", cut.Find($"tr[data-model-id='{active}'] [data-testid=photo-exact]").TextContent);
     }
 }

@@ -60,7 +60,7 @@ public sealed class GracefulShutdownTests
                 Assert.Equal(before + 1, gallery.Count);
                 Assert.Single(originals);
                 Assert.NotEmpty(gallery.Thumbnail(stored.Id));
-                Assert.NotEmpty(reopened.Get<SearchService>().SearchSimilar(stored.Id, 3).Hits);
+                Assert.NotEmpty((await reopened.Get<SearchService>().SearchSimilarAsync(stored.Id, 3)).Hits);
             }
             else
             {

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using DeviseWeb.Api;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Search;
+using DeviseWeb.Engine.Training;
 
 namespace DeviseWeb.Tests.Web.Integration;
 
@@ -155,6 +156,39 @@ public sealed class ImagesApiTests(DeviseWebFactory app)
         Assert.Equal(ImportOutcome.Added, added.Outcome);
         Assert.Equal("apple", added.Image!.Label);
         Assert.Contains(added.Image.Id, search.Hits.Select(h => h.Image.Id));
+    }
+
+    [Fact]
+    public async Task Upload_EvaluationField_MarksTheImagesEvaluationOnly()
+    {
+        // Arrange: a demo image from a label the template does not hold, so it is new content.
+        var label = Directory.GetDirectories(Tests.Infrastructure.TestData.DemoDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal)
+            .First(l => !WebTestData.Labels.Contains(l!))!;
+        using var form = new MultipartFormDataContent();
+        form.Add(SearchApiTests.ImageContent(Directory.GetFiles(Path.Combine(Tests.Infrastructure.TestData.DemoDirectory, label)).Order(StringComparer.Ordinal).First()), "files", "held-back.png");
+        form.Add(new StringContent("true"), "evaluation");
+
+        // Act
+        var upload = await ApiJson.ReadAsync<UploadResponse>(await _client.PostAsync("/api/images", form));
+        var evaluation = await ApiJson.ReadAsync<ImagePage>(await _client.GetAsync("/api/images?split=Evaluation&take=1000"));
+
+        // Assert
+        var added = Assert.Single(upload.Files);
+        Assert.Equal((ImportOutcome.Added, SplitKind.Evaluation), (added.Outcome, added.Image!.Split));
+        Assert.Contains(added.Image.Id, evaluation.Items.Select(i => i.Id));
+        Assert.All(evaluation.Items, i => Assert.Equal(SplitKind.Evaluation, i.Split));
+    }
+
+    [Fact]
+    public async Task Upload_EvaluationFieldNotTrueOrFalse_Returns400NamingTheField()
+    {
+        using var form = new MultipartFormDataContent();
+        form.Add(SearchApiTests.ImageContent(WebTestData.NewImagePath(0)), "files", "apple.png");
+        form.Add(new StringContent("maybe"), "evaluation");
+
+        var problem = await ApiJson.ReadProblemAsync(await _client.PostAsync("/api/images", form), HttpStatusCode.BadRequest);
+
+        Assert.Equal("Form field 'evaluation' must be true or false (got 'maybe').", problem.Detail);
     }
 
     [Fact]

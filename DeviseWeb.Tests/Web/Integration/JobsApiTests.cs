@@ -69,6 +69,35 @@ public sealed class JobsApiTests(DeviseWebFactory app)
     }
 
     [Fact]
+    public async Task Evaluate_ActiveVersion_Returns202WithAJobWhoseFiguresAreKeptWithTheVersion()
+    {
+        // Arrange
+        int active = app.Services.GetRequiredService<ModelService>().ActiveModelId!.Value;
+
+        // Act
+        var response = await _client.PostAsync($"/api/models/{active}/evaluate", null);
+        var job = await ApiJson.ReadAsync<JobInfo>(response, HttpStatusCode.Accepted);
+        await Jobs.WaitAsync(job.Id);
+
+        // Assert
+        Assert.Equal($"/api/jobs/{job.Id}", response.Headers.Location?.OriginalString);
+        Assert.Equal((JobKind.Evaluation, active), (job.Kind, job.Request.ModelId));
+        var ended = await ApiJson.ReadAsync<JobInfo>(await _client.GetAsync($"/api/jobs/{job.Id}"));
+        Assert.Equal(JobState.Finished, ended.State);
+        var model = await ApiJson.ReadAsync<ModelVersionInfo>(await _client.GetAsync($"/api/models/{active}"));
+        Assert.InRange((model.Evaluation!.EvaluatedUtc!.Value - ended.Result!.Evaluation!.EvaluatedUtc!.Value).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.True(model.Evaluation.PhotoExactPrecisionAt5!.Value > 2 * model.Evaluation.PhotoExactPrecisionAt5.Chance);
+    }
+
+    [Fact]
+    public async Task Evaluate_UnknownVersion_Returns404()
+    {
+        var problem = await ApiJson.ReadProblemAsync(await _client.PostAsync("/api/models/999/evaluate", null), HttpStatusCode.NotFound);
+
+        Assert.Contains("999", problem.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GetJob_UnknownId_Returns404()
     {
         // Act

@@ -22,18 +22,18 @@ public sealed class TrainingSafetyTests(WebSurfaceDeviseWebFactory app)
     private int JobCount => app.Services.GetRequiredService<JobQueue>().Recent(200).Count;
 
     [Fact]
-    public async Task StartTraining_HugeWeightDecay_Returns400NamingItAndKeepsTheActiveModel()
+    public async Task StartTraining_HugeLearningRate_Returns400NamingItAndKeepsTheActiveModel()
     {
         // Arrange
         int? activeBefore = Models.ActiveModelId;
         int jobsBefore = JobCount;
 
         // Act
-        using var response = await _client.PostAsync("/api/training", Json("{\"weightDecay\": 1e6, \"epochs\": 2}"));
+        using var response = await _client.PostAsync("/api/training", Json("{\"learningRate\": 1e6, \"epochs\": 2}"));
 
         // Assert
         var problem = await ApiJson.ReadProblemAsync(response, HttpStatusCode.BadRequest);
-        Assert.Contains("WeightDecay", problem.Detail, StringComparison.Ordinal);
+        Assert.Contains("LearningRate", problem.Detail, StringComparison.Ordinal);
         Assert.Equal(activeBefore, Models.ActiveModelId);
         Assert.Equal(jobsBefore, JobCount);
     }
@@ -58,7 +58,7 @@ public sealed class TrainingSafetyTests(WebSurfaceDeviseWebFactory app)
         var template = repository.Find(active)!;
         var broken = repository.Add(new ModelRecord
         {
-            CreatedUtc = DateTime.UtcNow, Options = template.Options with { WeightDecay = 1e6 }, Backbone = template.Backbone,
+            CreatedUtc = DateTime.UtcNow, Options = template.Options with { LearningRate = 1 }, Backbone = template.Backbone,
             TextEncoder = template.TextEncoder, Architecture = template.Architecture, FeatureDimension = template.FeatureDimension,
             EmbeddingDimension = template.EmbeddingDimension, Labels = template.Labels, HeldOutLabels = template.HeldOutLabels,
             TrainImageIds = template.TrainImageIds, ValidationImageIds = template.ValidationImageIds, HeldOutImageIds = template.HeldOutImageIds,

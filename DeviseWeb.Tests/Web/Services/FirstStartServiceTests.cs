@@ -1,6 +1,7 @@
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Storage;
 using DeviseWeb.Services;
 using DeviseWeb.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ namespace DeviseWeb.Tests.Web.Services;
 public sealed class FirstStartServiceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Wait = TimeSpan.FromMinutes(3);
-    private readonly string _seed = TestData.CopySubset(["apple", "boat", "cat", "dog", "tree"]);
+    private readonly string _seed = TestData.WriteEvaluationList(TestData.CopySubset(["apple", "boat", "cat", "dog", "tree"]));
     private readonly string _data = TestData.NewTemporaryDirectory("first-start");
     private EngineHost? _host;
 
@@ -33,8 +34,14 @@ public sealed class FirstStartServiceTests : IAsyncLifetime
     {
         await StartAsync(firstStart: true);
 
-        int files = Directory.GetFiles(_seed, "*", SearchOption.AllDirectories).Length;
+        int files = Directory.GetDirectories(_seed).Sum(label => Directory.GetFiles(label).Length);
         Assert.Equal(files, _host!.Get<GalleryService>().Count);
+        // The seed's evaluation list marks its photographs, as the demo's does: in the gallery, never trained on.
+        var evaluation = _host.Get<ImageRepository>().EvaluationIds();
+        Assert.Equal(File.ReadLines(Path.Combine(_seed, DatasetFolder.EvaluationFileName)).Count(), evaluation.Count);
+        var version = _host.Get<ModelService>().List().Single();
+        Assert.Equal(files - evaluation.Count, version.TrainCount + version.ValidationCount + version.HeldOutCount);
+        Assert.Equal(evaluation.Count, version.Evaluation!.PhotoImageCount);
         Assert.NotNull(_host.Get<ModelService>().ActiveModelId);
         var jobs = _host.Get<JobQueue>().Recent().Reverse().ToList();
         Assert.Equal([JobKind.Import, JobKind.Training, JobKind.Vocabulary], jobs.Select(j => j.Kind));

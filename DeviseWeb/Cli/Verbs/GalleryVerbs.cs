@@ -14,10 +14,11 @@ public static class GalleryVerbs
     {
         string path = Path.GetFullPath(c.Cli.RequirePositional(0, "a folder (or an image file)"));
         string? label = c.Cli.Get("--label");
+        bool evaluation = c.Cli.Has("--evaluation");
         bool isFile = File.Exists(path);
         if (!isFile && label is not null) throw new CliUsageException("--label applies to a single file; a folder's labels come from its subfolders.");
         if (isFile) label ??= LabelText.FolderText(Path.GetFileName(Path.GetDirectoryName(path)) ?? LabelText.Unlabelled);
-        var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Import, Import = new ImportJobOptions(path, label) }, "import");
+        var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Import, Import = new ImportJobOptions(path, label, evaluation) }, "import");
         var summary = job.Result?.Import ?? throw new DeviseException("The import finished without a summary.");
         var gallery = c.Get<GalleryService>();
         if (isFile) return ReportFile(c, gallery, path, summary);

@@ -1,6 +1,5 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Evaluation;
-using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Training;
@@ -12,38 +11,26 @@ public static class ModelVerbs
 {
     public static readonly string[] TrainingOptionNames =
         ["--epochs", "--lr", "--batch", "--hidden", "--dropout", "--holdout", "--holdout-labels", "--seed", "--no-activate",
-         "--mapping", "--conse-top", "--transfer", "--transfer-k", "--transfer-tau", "--transfer-source", "--hypernyms", "--template",
-         "--coral", "--no-coral", "--csls", "--no-csls", "--normalize-domains", "--self-training", "--no-photo-eval", "--views", "--view-backgrounds"];
+         "--mapping", "--transfer", "--hypernyms", "--coral", "--no-coral"];
 
     public static async Task<int> TrainAsync(CommandContext c)
     {
         var defaults = new TrainingOptions();
         var options = new TrainingOptions
         {
-            Epochs = c.Cli.GetInt("--epochs", 30),
-            LearningRate = c.Cli.GetDouble("--lr", 2e-3),
-            BatchSize = c.Cli.GetInt("--batch", 64),
-            HiddenSize = c.Cli.GetInt("--hidden", 1024),
-            Dropout = c.Cli.GetDouble("--dropout", 0.2),
-            HeldOutLabelCount = c.Cli.GetInt("--holdout", 10),
+            Epochs = c.Cli.GetInt("--epochs", defaults.Epochs),
+            LearningRate = c.Cli.GetDouble("--lr", defaults.LearningRate),
+            BatchSize = c.Cli.GetInt("--batch", defaults.BatchSize),
+            HiddenSize = c.Cli.GetInt("--hidden", defaults.HiddenSize),
+            Dropout = c.Cli.GetDouble("--dropout", defaults.Dropout),
+            HeldOutLabelCount = c.Cli.GetInt("--holdout", defaults.HeldOutLabelCount),
             HeldOutLabels = (c.Cli.Get("--holdout-labels") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            Seed = c.Cli.GetInt("--seed", 42),
+            Seed = c.Cli.GetInt("--seed", defaults.Seed),
             Activate = !c.Cli.Has("--no-activate"),
             Mapping = EnumOption(c, "--mapping", defaults.Mapping),
-            ConseTop = c.Cli.GetInt("--conse-top", defaults.ConseTop),
             TransferWeight = c.Cli.GetDouble("--transfer", defaults.TransferWeight),
-            TransferNeighbours = c.Cli.GetInt("--transfer-k", defaults.TransferNeighbours),
-            TransferTemperature = c.Cli.GetDouble("--transfer-tau", defaults.TransferTemperature),
-            TransferSource = EnumOption(c, "--transfer-source", defaults.TransferSource),
             HypernymWeight = c.Cli.GetDouble("--hypernyms", defaults.HypernymWeight),
-            TargetTemplate = c.Cli.Get("--template") ?? defaults.TargetTemplate,
             AlignFeatures = c.Cli.Has("--coral") || (defaults.AlignFeatures && !c.Cli.Has("--no-coral")),
-            HubnessCorrection = c.Cli.Has("--csls") || (defaults.HubnessCorrection && !c.Cli.Has("--no-csls")),
-            NormalizeDomains = c.Cli.Has("--normalize-domains"),
-            SelfTraining = c.Cli.Has("--self-training"),
-            EvaluatePhotos = !c.Cli.Has("--no-photo-eval"),
-            AugmentedViews = c.Cli.GetInt("--views", defaults.AugmentedViews),
-            ViewBackground = c.Cli.Has("--view-backgrounds") ? ViewBackground.Scenes : defaults.ViewBackground,
         };
         var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Training, Training = options }, "train");
         var model = job.Result?.Model ?? throw new DeviseException("Training finished without a model version.");
@@ -54,13 +41,14 @@ public static class ModelVerbs
         return 0;
     }
 
-    public static int Eval(CommandContext c)
+    /// <summary>Runs the evaluation job on a version (the active one by default): its figures are stored with it, and printed.</summary>
+    public static async Task<int> EvalAsync(CommandContext c)
     {
         int? modelId = ModelOption(c);
-        var report = c.Get<EvaluationService>().Evaluate(modelId, c.CancellationToken);
+        var job = await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Evaluation, ModelId = modelId }, "eval");
+        var report = job.Result?.Evaluation ?? throw new DeviseException("The evaluation finished without figures.");
         if (c.Json) { c.WriteJson(report); return 0; }
-        var models = c.Get<ModelService>();
-        var model = models.Get(modelId ?? models.ActiveModelId ?? throw new ConflictException("No trained model yet: train one first."));
+        var model = job.Result.Model ?? c.Get<ModelService>().Get(modelId ?? c.Get<ModelService>().ActiveModelId!.Value);
         c.Output.WriteLine($"Model version {model.Id} ({model.Architecture}), held out: {string.Join(", ", model.HeldOutLabels)}");
         WriteReport(c, report);
         return 0;
@@ -70,7 +58,7 @@ public static class ModelVerbs
     {
         var models = c.Get<ModelService>().List();
         if (c.Json) { c.WriteJson(models); return 0; }
-        c.Output.WriteLine($"{"id",4} {"created (UTC)",-17} {"epochs",6} {"val loss",8} {"ZS hit@5",8} {"P@9 seen",8} {"P@9 held",8} {"photo P@5",9}");
+        c.Output.WriteLine($"{"id",4} {"created (UTC)",-17} {"epochs",6} {"val loss",8} {"ZS hit@5",8} {"P@9 seen",8} {"P@9 held",8} {"eval P@5",9}");
         foreach (var m in models)
         {
             var e = m.Evaluation;
@@ -110,8 +98,8 @@ public static class ModelVerbs
         Row("validation hit@5 (seen labels)", r.ValidationHit5);
         Row("precision@9, seen labels", r.SeenPrecisionAt9);
         Row("precision@9, held-out labels", r.HeldOutPrecisionAt9);
-        Row("photo transfer P@5, label names", r.PhotoExactPrecisionAt5);
-        Row("photo transfer P@5, broader words", r.PhotoBroaderPrecisionAt5);
-        c.Output.WriteLine($"({r.ImageCount} images, {r.LabelCount} labels as candidates{(r.PhotoImageCount > 0 ? $"; photo transfer over {r.PhotoImageCount} photographs, trained without them" : "")})");
+        Row("evaluation set P@5, label names", r.PhotoExactPrecisionAt5);
+        Row("evaluation set P@5, broader words", r.PhotoBroaderPrecisionAt5);
+        c.Output.WriteLine($"({r.ImageCount} images, {r.LabelCount} labels as candidates{(r.PhotoImageCount > 0 ? $"; evaluation set: {r.PhotoImageCount} evaluation-only images, never trained on" : "")})");
     }
 }

@@ -9,14 +9,14 @@ namespace DeviseWeb.Cli.Verbs;
 /// <summary>search, similar, keywords.</summary>
 public static class SearchVerbs
 {
-    public static int Search(CommandContext c)
+    public static async Task<int> SearchAsync(CommandContext c)
     {
         string text = string.Join(' ', c.Cli.Positional);
         if (text.Trim().Length == 0) throw new CliUsageException("'search' needs words to search for.");
-        var result = c.Get<SearchService>().Search(new SearchQuery
+        var result = await c.Get<SearchService>().SearchAsync(new SearchQuery
         {
             Texts = [text], K = c.Cli.GetInt("--k", 10), MinScore = (float)c.Cli.GetDouble("--min-score", -1), ModelId = ModelVerbs.ModelOption(c),
-        });
+        }, c.CancellationToken);
         WriteHits(c, result);
         return 0;
     }
@@ -24,7 +24,7 @@ public static class SearchVerbs
     public static async Task<int> SimilarAsync(CommandContext c)
     {
         var query = await ImageQueryAsync(c);
-        WriteHits(c, c.Get<SearchService>().Search(query with { K = c.Cli.GetInt("--k", 10), ModelId = ModelVerbs.ModelOption(c) }));
+        WriteHits(c, await c.Get<SearchService>().SearchAsync(query with { K = c.Cli.GetInt("--k", 10), ModelId = ModelVerbs.ModelOption(c) }, c.CancellationToken));
         return 0;
     }
 
@@ -36,8 +36,8 @@ public static class SearchVerbs
         if (keywords.Size is null)
             await CliJobs.RunAsync(c, new JobRequest { Kind = JobKind.Vocabulary }, "embedding the WordNet vocabulary (once; cached after)");
         var words = query.ImageIds.Count > 0
-            ? keywords.ForImage(query.ImageIds[0], k, ModelVerbs.ModelOption(c))
-            : keywords.ForReference(query.ReferenceHashes[0], k, ModelVerbs.ModelOption(c));
+            ? await keywords.ForImageAsync(query.ImageIds[0], k, ModelVerbs.ModelOption(c), c.CancellationToken)
+            : await keywords.ForReferenceAsync(query.ReferenceHashes[0], k, ModelVerbs.ModelOption(c), c.CancellationToken);
         if (c.Json) { c.WriteJson(words); return 0; }
         foreach (var w in words) c.Output.WriteLine($"{w.Score,7:0.000}  {w.Word}");
         return 0;

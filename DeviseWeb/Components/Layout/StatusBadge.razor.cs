@@ -33,7 +33,9 @@ public sealed partial class StatusBadge : IDisposable
                 JobKind.Activation => $"Activating v{job.Request.ModelId}",
                 JobKind.Import => "Importing",
                 JobKind.Vocabulary => "Preparing keywords",
-                _ => "Compacting",
+                JobKind.Evaluation => job.Request.ModelId is int id ? $"Evaluating v{id}" : "Evaluating",
+                JobKind.Compaction => "Compacting",
+                _ => "Working",
             };
             if (job.State == JobState.Queued) return what + " (queued)";
             return Percent is int percent ? $"{what} {percent}%" : what + "…";

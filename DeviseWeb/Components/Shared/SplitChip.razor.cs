@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Components;
 
 namespace DeviseWeb.Components.Shared;
 
-/// <summary>An image's role for the active model: trained on, validated on, held out (zero-shot) or not yet split.</summary>
+/// <summary>An image's role for the active model: trained on, validated on, held out (zero-shot), not yet split, or evaluation-only.</summary>
 public sealed partial class SplitChip
 {
     /// <summary>The split to show. Default <see cref="SplitKind.Train"/>.</summary>
@@ -14,6 +14,7 @@ public sealed partial class SplitChip
         SplitKind.Train => "Train",
         SplitKind.Validation => "Validation",
         SplitKind.HeldOut => "Held out",
+        SplitKind.Evaluation => "Evaluation",
         _ => "Unassigned",
     };
 
@@ -24,6 +25,7 @@ public sealed partial class SplitChip
         SplitKind.Train => "The active model trained on this image",
         SplitKind.Validation => "Used to measure the active model, never trained on",
         SplitKind.HeldOut => "Its label was held out: the model never saw it (zero-shot)",
+        SplitKind.Evaluation => "Evaluation-only: searchable, never trained on; the evaluation measures search on it",
         _ => "Added after the active model was trained, or no model yet",
     };
 }

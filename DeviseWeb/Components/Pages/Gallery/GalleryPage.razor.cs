@@ -12,7 +12,7 @@ using MudBlazor;
 namespace DeviseWeb.Components.Pages.Gallery;
 
 // Contract for tests (keep these names):
-//   route "/" with optional query label=<label>, split=Train|Validation|HeldOut|Unassigned, page=<1-based>;
+//   route "/" with optional query label=<label>, split=Train|Validation|HeldOut|Unassigned|Evaluation, page=<1-based>;
 //   a malformed page or split: HTTP 400 on first load, data-testid="gallery-query-problem" naming it, the gallery below
 //   gallery cards: data-testid="gallery-image" with data-image-id; grid data-testid="gallery-grid"; count text data-testid="gallery-count"
 //   search box: text field label/aria-label "Search", button "Search" → navigates to /search?q=<phrase>

@@ -105,7 +105,7 @@ public sealed partial class UploadPanel : IDisposable
         try
         {
             await using var stream = new ProgressStream(file.OpenReadStream(MaxBytes, _cancellation.Token), read => OnBytesRead(item, read));
-            var result = await Import.ImportStreamAsync(stream, item.FileName, label, _cancellation.Token);
+            var result = await Import.ImportStreamAsync(stream, item.FileName, label, cancellationToken: _cancellation.Token);
             item.Complete(result);
             if (result.Image is { } added) await Audit.RecordAsync("upload image", $"#{added.Id} '{added.Label}' ({result.Outcome}, {item.FileName})");
         }

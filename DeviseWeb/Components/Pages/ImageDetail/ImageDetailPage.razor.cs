@@ -28,6 +28,7 @@ public sealed partial class ImageDetailPage : IDisposable
     private const int SimilarCount = 12;
 
     private readonly CancellationTokenSource _cancellation = new();
+    private CancellationTokenSource? _loading; // the similar images and keywords being found for the image shown
     private ImageInfo? _image;
     private bool _hasModel;
     private bool _busy;
@@ -91,14 +92,36 @@ public sealed partial class ImageDetailPage : IDisposable
         if (_image is null) PageStatus.Set(HttpContext, StatusCodes.Status404NotFound);
         if (_image is null || !_hasModel) return;
 
-        // Similar images are quick; keywords may wait minutes for the vocabulary on a first start, so neither blocks the circuit.
-        var similar = Task.Run(() => Searcher.SearchSimilar(Id, SimilarCount).Hits, _cancellation.Token);
-        var keywords = Task.Run(() => Keywords.ForImage(Id, KeywordCount), _cancellation.Token);
-        try { _similar = await similar; }
-        catch (Exception e) when (e is DeviseException or OperationCanceledException) { _similarError = e.Message; }
-        StateHasChanged();
-        try { _keywords = await keywords; }
-        catch (Exception e) when (e is DeviseException or OperationCanceledException) { _keywordsError = e.Message; }
+        // Similar images are quick; keywords may wait minutes for the vocabulary on a first start, so neither blocks the
+        // circuit. Both stop when the page goes or shows another image first.
+        using var loading = CancellationTokenSource.CreateLinkedTokenSource(_cancellation.Token, HttpContext?.RequestAborted ?? CancellationToken.None);
+        _loading?.Cancel();
+        _loading = loading;
+        var similar = Searcher.SearchSimilarAsync(Id, SimilarCount, cancellationToken: loading.Token);
+        var keywords = Keywords.ForImageAsync(Id, KeywordCount, cancellationToken: loading.Token);
+        // Whatever arrives after the load was superseded belongs to another image and is dropped.
+        try
+        {
+            try
+            {
+                var found = (await similar).Hits;
+                if (!loading.IsCancellationRequested) _similar = found;
+            }
+            catch (DeviseException e) when (!loading.IsCancellationRequested) { _similarError = e.Message; }
+            if (loading.IsCancellationRequested) return;
+            StateHasChanged();
+            try
+            {
+                var words = await keywords;
+                if (!loading.IsCancellationRequested) _keywords = words;
+            }
+            catch (DeviseException e) when (!loading.IsCancellationRequested) { _keywordsError = e.Message; }
+        }
+        catch (Exception e) when ((e is OperationCanceledException or DeviseException) && loading.IsCancellationRequested) { }
+        finally
+        {
+            if (_loading == loading) _loading = null;
+        }
     }
 
     private async Task ChangeLabelAsync()

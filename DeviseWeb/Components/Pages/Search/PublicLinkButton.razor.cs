@@ -9,8 +9,10 @@ using MudBlazor;
 namespace DeviseWeb.Components.Pages.Search;
 
 /// <summary>An Editor's button that freezes the current results into a read-only public link and shows its address.</summary>
-public sealed partial class PublicLinkButton
+public sealed partial class PublicLinkButton : IDisposable
 {
+    private readonly CancellationTokenSource _closing = new(); // the search behind the link stops when the page goes
+
     /// <summary>The query (with its model version) whose results the link shows. Required.</summary>
     [Parameter, EditorRequired] public SearchLink Link { get; set; } = new();
 
@@ -31,11 +33,18 @@ public sealed partial class PublicLinkButton
         try
         {
             var user = (await AuthenticationState).User;
-            var (link, token) = await Task.Run(() => Links.Create(Accounts.AccountPrincipal.NameOf(user), Link));
+            var (link, token) = await Links.CreateAsync(Accounts.AccountPrincipal.NameOf(user), Link, cancellationToken: _closing.Token);
             _url = Navigation.ToAbsoluteUri($"{PublicLinks.PagePath.TrimStart('/')}/{Uri.EscapeDataString(token)}").ToString();
             await Audit.RecordAsync("make public link", $"{link.Id}: {link.Title}, {link.Hits.Count} results, until {link.Expires:yyyy-MM-dd HH:mm} UTC");
         }
         catch (DeviseException e) { Snackbar.Add(e.Message, Severity.Error); }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested) { }
         finally { _busy = false; }
+    }
+
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _closing.Dispose();
     }
 }

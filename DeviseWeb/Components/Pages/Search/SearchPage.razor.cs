@@ -25,11 +25,13 @@ namespace DeviseWeb.Components.Pages.Search;
 //   (HTTP 400 on first load for a malformed parameter)
 
 /// <summary>Search by words, photos or both; the URL is the query, so a shared link shows the same results.</summary>
-public sealed partial class SearchPage
+public sealed partial class SearchPage : IDisposable
 {
     private static readonly string[][] Examples =
         [["a boat at sea"], ["fruit"], ["an animal with wings"], ["engine", "boat"], ["something to wear"], ["musical instrument"]];
 
+    private readonly CancellationTokenSource _closing = new(); // cancelled when the page goes: navigation away, circuit closed
+    private CancellationTokenSource? _search; // the search running now; a newer one cancels it
     private SearchLink _link = new();
     private SearchResult? _result;
     private string? _resultUrl;
@@ -103,19 +105,35 @@ public sealed partial class SearchPage
         await SearchAsync();
     }
 
+    /// <summary>
+    /// Searches for the current link. The search stops when the page goes, when the prerendering request is aborted,
+    /// or when a newer query starts before it ends (its results would be stale).
+    /// </summary>
     private async Task SearchAsync()
     {
+        using var search = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, HttpContext?.RequestAborted ?? CancellationToken.None);
+        _search?.Cancel();
+        _search = search;
         _searching = true;
         try
         {
             var link = _link;
-            var result = await Task.Run(() => Searcher.Search(link.ToQuery()));
+            var result = await Searcher.SearchAsync(link.ToQuery(), search.Token);
+            if (search.IsCancellationRequested) return;
             _result = result;
             _resultUrl = (link with { ModelId = result.ModelId }).ToUrl();
             if (link.ModelId is null) Navigation.NavigateTo(_resultUrl, replace: true);
         }
+        catch (OperationCanceledException) when (search.IsCancellationRequested) { }
         catch (DeviseException e) { _errors.Add(e.Message); }
-        finally { _searching = false; }
+        finally
+        {
+            if (_search == search)
+            {
+                _search = null;
+                _searching = false;
+            }
+        }
     }
 
     private Task SubmitAsync()
@@ -157,12 +175,13 @@ public sealed partial class SearchPage
         try
         {
             await using var stream = file.OpenReadStream(max);
-            string hash = await References.StoreAsync(stream, name);
+            string hash = await References.StoreAsync(stream, name, _closing.Token);
             var references = _link.References.Contains(hash) ? _link.References : [.. _link.References, hash];
             await NavigateToAsync(_link with { References = references, ModelId = null });
         }
         catch (ImageRejectedException ex) { _errors.Add($"{ex.FileName}: {ex.Reason}"); }
         catch (IOException ex) { _errors.Add($"{name}: the upload failed: {ex.Message}"); }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested) { }
         finally { _storingReference = false; }
     }
 
@@ -174,5 +193,11 @@ public sealed partial class SearchPage
         catch (JSException) { copied = false; }
         if (copied) Snackbar.Add("Link copied — it reproduces these results.", Severity.Success);
         else Snackbar.Add($"Copy this link: {url}", Severity.Info, o => o.RequireInteraction = true);
+    }
+
+    public void Dispose()
+    {
+        _closing.Cancel();
+        _closing.Dispose();
     }
 }

@@ -10,14 +10,16 @@ namespace DeviseWeb.Components.Pages.Training;
 
 /// <summary>
 /// Every model version with its settings and metrics side by side (each beside its chance level), a chart across
-/// runs, and an Activate button per version: it queues an activation job, whose progress shows here while
-/// searches keep working on the current version.
+/// runs, and per version an Activate button (it queues an activation job, whose progress shows here while searches
+/// keep working on the current version) and an Evaluate button (an evaluation job; the row shows its new figures).
 /// </summary>
 public sealed partial class RunHistory : IDisposable
 {
     private readonly BarChartOptions _chartOptions = new() { YAxisTitle = "%", YAxisFormat = "0" };
     // Versions this page asked to activate (noted before the job is queued, so its end is never missed): reported in a snackbar.
     private readonly HashSet<int> _requested = [];
+    // Versions with an evaluation job this page queued and not yet ended.
+    private readonly HashSet<int> _evaluating = [];
     private IDisposable? _subscription;
     private IReadOnlyList<ModelVersionInfo> _models = [];
     private JobInfo? _activation;
@@ -44,13 +46,13 @@ public sealed partial class RunHistory : IDisposable
         new() { Name = "Zero-shot hit@5", Data = _models.Select(m => 100 * (m.Evaluation?.ZeroShotHit5?.Value ?? 0)).ToArray() },
         new() { Name = "Precision@9 seen", Data = _models.Select(m => 100 * (m.Evaluation?.SeenPrecisionAt9?.Value ?? 0)).ToArray() },
         new() { Name = "Precision@9 held-out", Data = _models.Select(m => 100 * (m.Evaluation?.HeldOutPrecisionAt9?.Value ?? 0)).ToArray() },
-        new() { Name = "Photo P@5 names", Data = _models.Select(m => 100 * (m.Evaluation?.PhotoExactPrecisionAt5?.Value ?? 0)).ToArray() },
+        new() { Name = "Evaluation P@5 names", Data = _models.Select(m => 100 * (m.Evaluation?.PhotoExactPrecisionAt5?.Value ?? 0)).ToArray() },
     ];
 
     protected override void OnInitialized()
     {
         Load();
-        _subscription = Notifier.Subscribe(e => e.Kind == JobKind.Activation || (e.Kind == JobKind.Training && e.Type == JobEventType.Finished)
+        _subscription = Notifier.Subscribe(e => e.Kind == JobKind.Activation || (e.Kind is JobKind.Training or JobKind.Evaluation && e.Job is { IsActive: false })
             ? InvokeAsync(() => { Apply(e); StateHasChanged(); })
             : Task.CompletedTask);
     }
@@ -70,9 +72,13 @@ public sealed partial class RunHistory : IDisposable
     /// </summary>
     internal void Apply(JobEvent e)
     {
-        if (e.Kind == JobKind.Training)
+        if (e.Kind is JobKind.Training or JobKind.Evaluation)
         {
             LoadModels();
+            if (e.Kind == JobKind.Evaluation && e.Job?.Request.ModelId is int evaluated && _evaluating.Remove(evaluated))
+                Snackbar.Add(e.Job.State == JobState.Finished ? $"Version {evaluated} evaluated: its row shows the new figures."
+                    : $"Evaluating version {evaluated} {e.Job.State.ToString().ToLowerInvariant()}: {e.Job.Error}",
+                    e.Job.State == JobState.Finished ? Severity.Success : Severity.Error);
             return;
         }
         if (e.Job is not { } job)
@@ -107,21 +113,29 @@ public sealed partial class RunHistory : IDisposable
         }
     }
 
+    private void Evaluate(int modelId)
+    {
+        try
+        {
+            var job = Jobs.Enqueue(new JobRequest { Kind = JobKind.Evaluation, ModelId = modelId });
+            _evaluating.Add(modelId);
+            _ = Audit.RecordAsync("evaluate model", $"version {modelId}, job {job.Id}");
+        }
+        catch (DeviseException e) { Snackbar.Add(e.Message, Severity.Error); }
+    }
+
     private static string Settings(ModelVersionInfo m) => string.Create(CultureInfo.InvariantCulture,
         $"{m.Options.Epochs} epochs · lr {m.Options.LearningRate:0.#####} · batch {m.Options.BatchSize} · {m.HeldOutLabels.Count} held out · seed {m.Options.Seed}{Method(m.Options)}");
 
-    /// <summary>The mapping and the transfer methods a run used, when any differ from plain DeViSE.</summary>
+    /// <summary>The mapping and the methods a run used, when any differ from plain DeViSE, in the pipeline's order.</summary>
     internal static string Method(Engine.Training.TrainingOptions o)
     {
         var parts = new List<string>();
-        if (o.Mapping == Engine.Training.MappingKind.ConSE) parts.Add($"ConSE top {o.ConseTop}");
-        if (o.TransferWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"label transfer {o.TransferWeight:0.##}"));
-        if (o.HypernymWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"hypernyms {o.HypernymWeight:0.##}"));
-        if (o.TargetTemplate != "{0}") parts.Add($"\"{o.TargetTemplate}\"");
+        bool conse = o.Mapping == Engine.Training.MappingKind.ConSE;
+        if (conse) parts.Add($"ConSE top {Engine.Training.Methods.ConseMapping.Top}");
+        if (!conse && o.HypernymWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"hypernyms {o.HypernymWeight:0.##}"));
         if (o.AlignFeatures) parts.Add("CORAL");
-        if (o.NormalizeDomains) parts.Add("per-domain normalisation");
-        if (o.SelfTraining) parts.Add("self-training");
-        if (o.HubnessCorrection) parts.Add("CSLS");
+        if (o.TransferWeight > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"label transfer {o.TransferWeight:0.##}"));
         return parts.Count == 0 ? "" : " · " + string.Join(" · ", parts);
     }
 

@@ -67,9 +67,7 @@ public sealed partial class TrainingDashboard : IDisposable
             if (_state == JobState.Queued) return "Queued — it starts when the job running now ends.";
             if (_latest is not { } p) return _state == JobState.Running ? "Preparing the split and label vectors…" : StateText;
             var loss = string.Create(CultureInfo.InvariantCulture, $"train loss {p.TrainLoss:0.0000}");
-            return p.PhotoEvaluation
-                ? $"Photo evaluation: a second head, trained without the photographs · epoch {p.Epoch}/{p.Epochs} · {Percent}%"
-                : $"Epoch {p.Epoch}/{p.Epochs} · step {p.Step}/{p.StepsPerEpoch} · {loss} · {Percent}%";
+            return $"Epoch {p.Epoch}/{p.Epochs} · step {p.Step}/{p.StepsPerEpoch} · {loss} · {Percent}%";
         }
     }
 

@@ -1,0 +1,75 @@
+using System.Globalization;
+using DeviseWeb.Cli;
+using DeviseWeb.Engine;
+using static TorchSharp.torch;
+
+namespace DeviseWeb.Bench;
+
+/// <summary>
+/// DeviseWeb.Bench: speed figures for this machine, as readable lines or (<c>--json</c>) JSON lines. Parts: backbone features,
+/// import end to end, head training (<see cref="BaseBench"/>) and the scale mode on seeded stores of 100k and 1M images
+/// (<see cref="ScaleBench"/>). Shapes match ../shared/peer so scripts/bench.sh can run both and compare them.
+/// </summary>
+public static class BenchCommand
+{
+    private static readonly string[] Parts = ["features", "import", "train", "scale"];
+
+    public const string UsageText = """
+        Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
+                               [--scale N,N (100000,1000000)] [--quick (100000 only)] [--only features,import,train,scale]
+                               [--data DIR] [--json] [--verbose]
+        """;
+
+    public static async Task<int> RunAsync(CliArguments cli, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
+    {
+        cli.RejectUnknown(["--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only"]);
+        string images = cli.Get("--images") ?? "/tmp/peer-scratch/images";
+        int limit = cli.GetInt("--limit", 300);
+        bool quick = cli.Has("--quick");
+        var sizes = Sizes(cli.Get("--scale") ?? (quick ? "100000" : "100000,1000000"));
+        var parts = (cli.Get("--only") ?? string.Join(',', Parts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        if (parts.FirstOrDefault(p => !Parts.Contains(p)) is { } unknown)
+            throw new CliUsageException($"--only takes {string.Join(", ", Parts)}; got '{unknown}'.");
+        var report = new BenchReport(output, errors, cli.Has("--json"));
+
+        var files = BenchDataset.List(images, limit);
+        if (files.Count == 0 && (parts.Contains("features") || parts.Contains("import")))
+            throw new CliUsageException($"No images under {images}: pass --images DIR (e.g. data/demo or the peer's image folder).");
+        if (files.Count == 0) report.Note($"no images under {images}: the import into the seeded stores is skipped");
+
+        // Ctrl+C stops the bench between steps (a seeding stopped half way is seeded again next time).
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var token = cancel.Token;
+            report.Note($"{files.Count} images from {images}, {Environment.ProcessorCount} cores, torch threads {get_num_threads()}, device {DeviceChooser.Device.type}");
+            using var dataset = files.Count > 0 ? new BenchDataset(files) : null;
+            if (parts.Contains("features"))
+            {
+                using var probe = CliHost.Build(cli); // options only: nothing opens a store
+                report.Figures("features", BaseBench.Features(probe.Services.GetRequiredService<EngineOptions>(), files));
+            }
+            if (parts.Contains("import")) report.Figures("import", await BaseBench.ImportAsync(cli, dataset!, report, token));
+            if (parts.Contains("train")) report.Figures("train", BaseBench.Training(quick ? 5_000 : 20_000, 5));
+            if (parts.Contains("scale"))
+                foreach (int n in sizes)
+                {
+                    token.ThrowIfCancellationRequested();
+                    await ScaleBench.RunAsync(cli, n, dataset, report, token);
+                }
+            report.Figures("process", new { peak_rss_mb = BenchMath.Megabytes(BenchMath.PeakResidentBytes()) });
+            return 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    private static int[] Sizes(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(s => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n : throw new CliUsageException($"--scale takes sizes like 100000,1000000; got '{s}'."))
+        .ToArray();
+}

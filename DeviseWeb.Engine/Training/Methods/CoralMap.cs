@@ -1,0 +1,71 @@
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace DeviseWeb.Engine.Training.Methods;
+
+/// <summary>
+/// CORAL (Sun et al. 2016) as a fitted affine map, x ↦ (x − μs)·Cs^-½·Ct^½ + μt: source rows whitened by their own
+/// covariance and recoloured with the target's, means moved to the target's, so second-order statistics match.
+/// Both covariances get +1 on the diagonal, as in the paper. Training fits it from the labelled images' features to
+/// the whole gallery's (the gallery is what the head will embed) and trains on the mapped features.
+/// </summary>
+public sealed class CoralMap
+{
+    /// <summary>Rows whose statistics are estimated, at most: enough for a 512×512 covariance, and a million-image gallery is never copied whole to float64.</summary>
+    public const int SampleRows = 50_000;
+
+    private const int Batch = 8192;
+    private readonly float[] _map, _shift;
+    private readonly int _width;
+
+    private CoralMap(float[] map, float[] shift, int width) => (_map, _shift, _width) = (map, shift, width);
+
+    /// <summary>The map from <paramref name="source"/>'s statistics to <paramref name="target"/>'s, each from at most <see cref="SampleRows"/> evenly spaced rows.</summary>
+    public static CoralMap Fit(IReadOnlyList<float[]> source, IReadOnlyList<float[]> target)
+    {
+        using var scope = NewDisposeScope();
+        int width = source[0].Length;
+        var (sMean, sCovariance) = Moments(TensorRows.ToTensor(Sample(source), width).to(float64));
+        var (tMean, tCovariance) = Moments(TensorRows.ToTensor(Sample(target), width).to(float64));
+        var map = MatrixPower(sCovariance, -0.5).mm(MatrixPower(tCovariance, 0.5));
+        var shift = tMean - sMean.mm(map);
+        return new CoralMap(map.to(float32).contiguous().data<float>().ToArray(), shift.to(float32).contiguous().data<float>().ToArray(), width);
+    }
+
+    /// <summary>The rows mapped, in float32 batches.</summary>
+    public float[][] Apply(IReadOnlyList<float[]> rows)
+    {
+        var result = new float[rows.Count][];
+        using var scope = NewDisposeScope();
+        var map = tensor(_map, [_width, _width]);
+        var shift = tensor(_shift, [1, _width]);
+        for (int start = 0; start < rows.Count; start += Batch)
+        {
+            using var batchScope = NewDisposeScope();
+            int count = Math.Min(Batch, rows.Count - start);
+            TensorRows.ToRows(TensorRows.ToTensor(rows.Skip(start).Take(count).ToList(), _width).mm(map) + shift).CopyTo(result, start);
+        }
+        return result;
+    }
+
+    private static IReadOnlyList<float[]> Sample(IReadOnlyList<float[]> rows)
+    {
+        if (rows.Count <= SampleRows) return rows;
+        double step = rows.Count / (double)SampleRows;
+        return Enumerable.Range(0, SampleRows).Select(i => rows[(int)(i * step)]).ToList();
+    }
+
+    private static (Tensor Mean, Tensor Covariance) Moments(Tensor rows)
+    {
+        var mean = rows.mean([0], keepdim: true);
+        var centred = rows - mean;
+        var covariance = centred.t().mm(centred) / Math.Max(1, rows.shape[0] - 1) + eye(rows.shape[1], dtype: float64);
+        return (mean, covariance);
+    }
+
+    private static Tensor MatrixPower(Tensor symmetric, double power)
+    {
+        var (values, vectors) = linalg.eigh(symmetric);
+        return vectors.mm(diag(values.clamp_min(1e-9).pow(power))).mm(vectors.t());
+    }
+}
