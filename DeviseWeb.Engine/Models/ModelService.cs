@@ -25,8 +25,8 @@ public sealed class ModelService : IDisposable
     private readonly TrainingPipeline _pipeline;
     private readonly ILogger<ModelService> _logger;
     private readonly VersionCatchUp _catchUp;
-    private readonly object _lock = new(); // guards _active's swap, _alive and _loadLocks; held only briefly
-    private readonly Dictionary<int, object> _loadLocks = []; // one per version: it loads (or activates) one at a time
+    private readonly object _lock = new(); // guards _active's swap and _alive; held only briefly
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, object> _loadLocks = []; // one per version: it loads (or activates) one at a time
     private readonly BoundedCache<int, LoadedModel> _pinned; // holds one reference to each cached version
     // Every version loaded and not yet disposed (active, cached, or evicted but still in use by a search), so a
     // version is never opened twice: two indexes over one column would both seal its rows.
@@ -115,14 +115,7 @@ public sealed class ModelService : IDisposable
         }
     }
 
-    private object LoadLockOf(int modelId)
-    {
-        lock (_lock)
-        {
-            if (!_loadLocks.TryGetValue(modelId, out var gate)) _loadLocks[modelId] = gate = new object();
-            return gate;
-        }
-    }
+    private object LoadLockOf(int modelId) => _loadLocks.GetOrAdd(modelId, _ => new object());
 
     /// <summary>
     /// A version evicted from the cache but still in use by a search, with a reference taken; null when none. One
