@@ -75,6 +75,11 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
 
     public float[]? Get(int imageId) => Index.Get(imageId);
 
+    public bool Contains(int imageId) => Index.Contains(imageId);
+
+    /// <summary>Features of the given images, in the given order; null where an image has none (deleted meanwhile).</summary>
+    public float[]?[] FindMany(IReadOnlyList<int> imageIds) => Index.GetMany(imageIds);
+
     /// <summary>Features of the given images, in the given order; an id without features throws.</summary>
     public float[][] GetMany(IReadOnlyList<int> imageIds) =>
         Index.GetMany(imageIds).Select((vector, i) => vector ?? throw new NotFoundException($"Image {imageIds[i]} has no stored features; import it again.")).ToArray();

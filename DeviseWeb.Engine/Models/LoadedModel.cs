@@ -9,12 +9,14 @@ namespace DeviseWeb.Engine.Models;
 /// A model version ready to serve: its record, the gallery's embeddings under it (an index over its vector
 /// column) and its head (with the mapping around it), loaded on first use (a text search never needs libtorch). Reference-counted: the
 /// <see cref="ModelService"/> holds one reference while the version is active or cached, and every search holds
-/// one while it runs, so an evicted version is disposed only after its last search.
+/// one while it runs, so an evicted version is disposed only after its last search. Its last release joins the
+/// index's worker, so it never happens under the store's lock (Storage/README.md).
 /// </summary>
 internal sealed class LoadedModel
 {
-    private readonly Lazy<ImageEmbedder> _embedder;
+    private readonly Func<ImageEmbedder> _loadEmbedder;
     private readonly object _embedLock = new();
+    private ImageEmbedder? _embedder; // loaded on first use, under _embedLock; a failed load is tried again next time
     private readonly HashSet<int> _train, _validation;
     private readonly HashSet<string> _heldOutLabels;
     private int _references = 1;
@@ -26,7 +28,7 @@ internal sealed class LoadedModel
         _released = released;
         Record = record;
         Index = index;
-        _embedder = new Lazy<ImageEmbedder>(loadEmbedder, LazyThreadSafetyMode.ExecutionAndPublication);
+        _loadEmbedder = loadEmbedder;
         _train = [.. record.TrainImageIds];
         _validation = [.. record.ValidationImageIds];
         _heldOutLabels = new HashSet<string>(record.HeldOutLabels, StringComparer.Ordinal);
@@ -50,8 +52,11 @@ internal sealed class LoadedModel
     public float[][] Embed(IReadOnlyList<float[]> features)
     {
         if (features.Count == 0) return [];
-        var embedder = _embedder.Value;
-        lock (_embedLock) return embedder.Embed(features);
+        lock (_embedLock)
+        {
+            _embedder ??= _loadEmbedder();
+            return _embedder.Embed(features);
+        }
     }
 
     public bool TryAddReference()
@@ -68,9 +73,19 @@ internal sealed class LoadedModel
     public void Release()
     {
         if (Interlocked.Decrement(ref _references) != 0) return;
-        _released(this);
-        Index.Dispose();
-        if (_embedder.IsValueCreated) _embedder.Value.Dispose();
+        try
+        {
+            Index.Dispose(); // first: until its worker has stopped, a seal may still commit to the column
+            lock (_embedLock)
+            {
+                _embedder?.Dispose();
+                _embedder = null;
+            }
+        }
+        finally
+        {
+            _released(this);
+        }
     }
 }
 

@@ -13,20 +13,21 @@ namespace DeviseWeb.Engine.Models;
 /// Model versions: which one is active, older ones loaded on demand for share links pinned to them (a small
 /// LRU cache), and activation. Each version's gallery embeddings are a vector column of their own; activating
 /// a version embeds what its column lacks and swaps it in whole, so searches never see half of a switch.
+/// Each version loads under its own lock, so a search pinned to one never waits behind another's activation.
+/// How a loading version meets concurrent imports and deletes: Storage/README.md.
 /// </summary>
 public sealed class ModelService : IDisposable
 {
-    private const int EmbedBatch = 4096;
     private readonly EngineOptions _options;
     private readonly DeviseDatabase _database;
     private readonly ModelRepository _models;
     private readonly VectorColumnStore _columns;
-    private readonly FeatureStore _features;
     private readonly TrainingPipeline _pipeline;
     private readonly ILogger<ModelService> _logger;
-    private readonly object _lock = new();
-    private readonly object _loadLock = new();
-    private readonly LinkedList<LoadedModel> _pinned = new(); // most recently used first
+    private readonly VersionCatchUp _catchUp;
+    private readonly object _lock = new(); // guards _active's swap and _alive; held only briefly
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, object> _loadLocks = []; // one per version: it loads (or activates) one at a time
+    private readonly BoundedCache<int, LoadedModel> _pinned; // holds one reference to each cached version
     // Every version loaded and not yet disposed (active, cached, or evicted but still in use by a search), so a
     // version is never opened twice: two indexes over one column would both seal its rows.
     private readonly Dictionary<int, LoadedModel> _alive = [];
@@ -40,8 +41,9 @@ public sealed class ModelService : IDisposable
         _database = database;
         _models = models;
         _columns = columns;
-        _features = features;
         _logger = logger;
+        _catchUp = new VersionCatchUp(database, features);
+        _pinned = new BoundedCache<int, LoadedModel>(options.PinnedModelCacheSize, evicted: model => model.Release());
         if (_models.ActiveId is int id && _models.Find(id) is { } record)
         {
             if (record.RetiredMethod is null) _active = Load(record);
@@ -76,58 +78,66 @@ public sealed class ModelService : IDisposable
     /// <summary>The active version (null) or a given one, held until the lease is disposed.</summary>
     internal ModelLease Acquire(int? modelId = null) => new(Find(modelId));
 
-    /// <summary>
-    /// The version with a reference taken for the caller under the lock, before the cache can evict it: with a
-    /// cache smaller than the versions asked for (size 0, say) a freshly loaded version is evicted at once, and
-    /// taking the reference afterwards found it disposed, every time.
-    /// </summary>
+    /// <summary>The version with a reference taken for the caller.</summary>
     private LoadedModel Find(int? modelId)
+    {
+        while (true)
+        {
+            var active = Volatile.Read(ref _active);
+            if (modelId is null || modelId == active?.Id)
+            {
+                if (active is null) throw new ConflictException("No trained model yet: train one first (CLI: train; web: the Training page).");
+                if (active.TryAddReference()) return active;
+                continue; // released by a switch a moment ago: the new one is active now
+            }
+            if (_pinned.TryGet(modelId.Value, out var cached) && cached.TryAddReference()) return cached;
+            return LoadPinned(modelId.Value);
+        }
+    }
+
+    /// <summary>
+    /// Loads an older version into the cache under its own lock, so two requests never open two indexes over one
+    /// column, and none waits behind another version's load or activation. The caller's reference is taken before
+    /// the cache can evict the version: with a cache smaller than the versions asked for (size 0, say) a freshly
+    /// loaded version is evicted at once.
+    /// </summary>
+    private LoadedModel LoadPinned(int modelId)
+    {
+        lock (LoadLockOf(modelId))
+        {
+            var active = Volatile.Read(ref _active);
+            if (active?.Id == modelId && active.TryAddReference()) return active; // activated meanwhile
+            if (_pinned.TryGet(modelId, out var cached) && cached.TryAddReference()) return cached; // loaded meanwhile
+            var model = InUse(modelId) ?? Load(_models.Find(modelId) ?? throw new NotFoundException($"No model version {modelId}."));
+            Held(model);
+            _pinned.Set(modelId, model); // the cache takes the first reference; versions it evicts are released
+            return model;
+        }
+    }
+
+    private object LoadLockOf(int modelId) => _loadLocks.GetOrAdd(modelId, _ => new object());
+
+    /// <summary>
+    /// A version evicted from the cache but still in use by a search, with a reference taken; null when none. One
+    /// whose last reference is going is waited for: until its index has closed, its worker may still commit a seal,
+    /// which a second index opened over the column meanwhile would never know of (nor compact away).
+    /// </summary>
+    private LoadedModel? InUse(int modelId)
     {
         lock (_lock)
         {
-            if (modelId is null || modelId == _active?.Id)
-                return Held(_active ?? throw new ConflictException("No trained model yet: train one first (CLI: train; web: the Training page)."));
-            if (Pinned(modelId.Value) is { } cached)
+            while (_alive.TryGetValue(modelId, out var alive))
             {
-                _pinned.Remove(cached);
-                _pinned.AddFirst(cached);
-                return Held(cached.Value);
+                if (alive.TryAddReference()) return alive;
+                Monitor.Wait(_lock); // Forget pulses once it is closed; the caller holds only this version's load lock
             }
-        }
-        // One load at a time, so two requests for the same version never open two indexes over one column.
-        lock (_loadLock)
-        {
-            LoadedModel? loaded = null;
-            lock (_lock)
-            {
-                if (modelId == _active?.Id || Pinned(modelId.Value) is not null) return Find(modelId);
-                if (_alive.TryGetValue(modelId.Value, out var alive) && alive.TryAddReference()) loaded = alive; // evicted but still in use
-            }
-            loaded ??= Load(_models.Find(modelId.Value) ?? throw new NotFoundException($"No model version {modelId}."));
-            lock (_lock)
-            {
-                Held(loaded);
-                _pinned.AddFirst(loaded);
-                while (_pinned.Count > Math.Max(0, _options.PinnedModelCacheSize) && _pinned.Last is { } last)
-                {
-                    _pinned.RemoveLast();
-                    last.Value.Release();
-                }
-            }
-            return loaded;
+            return null;
         }
     }
 
-    /// <summary>Under the lock the active and cached versions hold the service's reference, so one more always succeeds.</summary>
+    /// <summary>The caller holds a reference already, so one more always succeeds.</summary>
     private static LoadedModel Held(LoadedModel model) =>
         model.TryAddReference() ? model : throw new InvalidOperationException($"Model version {model.Id} was released while in use.");
-
-    private LinkedListNode<LoadedModel>? Pinned(int modelId)
-    {
-        for (var node = _pinned.First; node is not null; node = node.Next)
-            if (node.Value.Id == modelId) return node;
-        return null;
-    }
 
     /// <summary>The versions holding gallery embeddings in memory now (active and cached), each held: a new or deleted image changes every one.</summary>
     internal IReadOnlyList<ModelLease> AcquireLoaded()
@@ -143,18 +153,11 @@ public sealed class ModelService : IDisposable
     {
         var record = _models.Find(modelId) ?? throw new NotFoundException($"No model version {modelId}.");
         FiniteModelCheck.ThrowIfNotActivatable(modelId, record.History, record.Evaluation);
-        lock (_loadLock)
+        lock (LoadLockOf(modelId))
         {
             if (ActiveModelId == modelId) return ToInfo(record, true);
-            LoadedModel? model;
-            lock (_lock)
-            {
-                // A cached version moves to active with the cache's reference; one evicted but in use is shared.
-                var cached = Pinned(modelId);
-                if (cached is not null) _pinned.Remove(cached);
-                model = cached?.Value ?? (_alive.TryGetValue(modelId, out var alive) && alive.TryAddReference() ? alive : null);
-            }
-            model ??= Load(record, progress, cancellationToken);
+            // A cached version moves to active with the cache's reference; one evicted but in use is shared.
+            var model = _pinned.TryRemove(modelId, out var cached) ? cached : InUse(modelId) ?? Load(record, progress, cancellationToken);
             FaultPoints.Hit(FaultPoints.ActivationBeforeSwitch);
             try { Install(model); }
             catch
@@ -170,22 +173,28 @@ public sealed class ModelService : IDisposable
     /// Makes a loaded version active, taking over the caller's reference. Runs under the store's write lock, so no
     /// upload slips between the last catch-up and the switch. The previous version is released, not cached.
     /// </summary>
-    internal void Install(LoadedModel model) => _database.Write(() =>
+    internal void Install(LoadedModel model)
     {
-        CatchUp(model, null, CancellationToken.None);
-        _models.SetActive(model.Id);
-        _database.AfterCommit(() =>
+        if (_database.InTransaction) // the switch would wait for the outer commit, and the previous version would never be released
+            throw new InvalidOperationException("A model version is installed outside any store transaction.");
+        LoadedModel? previous = null;
+        _database.Write(() =>
         {
-            LoadedModel? previous;
-            lock (_lock)
+            _catchUp.Run(model, null, CancellationToken.None);
+            _models.SetActive(model.Id);
+            _database.AfterCommit(() =>
             {
-                previous = _active;
-                _active = model;
-            }
-            previous?.Release();
-            _logger.LogInformation("Model version {ModelId} is active ({Count} images indexed)", model.Id, model.Index.Count);
+                lock (_lock)
+                {
+                    previous = _active;
+                    Volatile.Write(ref _active, model);
+                }
+            });
         });
-    });
+        // Not in the action: the last release joins the index's worker, which may be waiting for the store's lock.
+        previous?.Release();
+        _logger.LogInformation("Model version {ModelId} is active ({Count} images indexed)", model.Id, model.Index.Count);
+    }
 
     /// <summary>Refuses a new version before anything is written when its weights and embeddings would not fit on the disk.</summary>
     internal void EnsureRoomForVersion(int images, int dimension, long weightBytes) =>
@@ -195,16 +204,26 @@ public sealed class ModelService : IDisposable
     internal LoadedModel Create(ModelRecord record, IReadOnlyList<int> ids, float[][] embeddings, ImageEmbedder embedder)
     {
         var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
-        // Files first, outside the store's lock; then one commit, so the column appears whole or not at all.
+        // Files first, outside the store's lock; then one commit, so the column appears whole or not at all, and the
+        // version opens in it, so it misses no delete after it.
         var files = ColumnBulkWriter.WriteSegmentFiles(column, ids, embeddings, _options.VectorSealRows);
         FaultPoints.Hit(FaultPoints.BulkSegmentsWritten);
-        try { _database.Write(() => ColumnBulkWriter.Commit(column, files)); }
+        LoadedModel? model = null;
+        try
+        {
+            _database.Write(() =>
+            {
+                ColumnBulkWriter.Commit(column, files);
+                model = Open(record, column, () => embedder);
+            });
+            return model!;
+        }
         catch
         {
+            model?.Release();
             ColumnBulkWriter.Delete(files);
             throw;
         }
-        return Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => embedder, Forget));
     }
 
     private VectorIndexOptions IndexOptions => new()
@@ -218,29 +237,40 @@ public sealed class ModelService : IDisposable
     private LoadedModel Load(ModelRecord record, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ThrowIfRetired(record);
-        var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
-        var model = Register(new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), () => LoadEmbedder(record), Forget));
+        LoadedModel? model = null;
         try
         {
-            CatchUp(model, progress, cancellationToken);
-            return model;
+            _database.Write(() => model = Open(record,
+                _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true), () => LoadEmbedder(record)));
+            _catchUp.Run(model!, progress, cancellationToken);
+            return model!;
         }
         catch
         {
-            model.Release();
+            model?.Release();
             throw;
         }
     }
 
-    private LoadedModel Register(LoadedModel model)
+    /// <summary>
+    /// Opens a version's index inside the caller's transaction, and registers it among the loaded versions when that
+    /// commits, in the same hold of the store's lock: every commit before is in what the column reads, and every
+    /// commit after sees the version (ImageWriter, GalleryService.Delete). Unregistered if the transaction fails.
+    /// </summary>
+    private LoadedModel Open(ModelRecord record, IVectorColumn column, Func<ImageEmbedder> loadEmbedder)
     {
-        lock (_lock) _alive[model.Id] = model;
+        var model = new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), loadEmbedder, Forget);
+        _database.AfterCommit(() => { lock (_lock) _alive[model.Id] = model; });
         return model;
     }
 
     private void Forget(LoadedModel model)
     {
-        lock (_lock) if (_alive.GetValueOrDefault(model.Id) == model) _alive.Remove(model.Id);
+        lock (_lock)
+        {
+            if (_alive.GetValueOrDefault(model.Id) == model) _alive.Remove(model.Id);
+            Monitor.PulseAll(_lock);
+        }
     }
 
     private ImageEmbedder LoadEmbedder(ModelRecord record) =>
@@ -263,36 +293,19 @@ public sealed class ModelService : IDisposable
     {
         using var lease = Acquire();
         int before = lease.Model.Index.Count;
-        CatchUp(lease.Model, null, cancellationToken);
+        _catchUp.Run(lease.Model, null, cancellationToken);
         return lease.Model.Index.Count - before;
-    }
-
-    /// <summary>Embeds every image with features that the model's index lacks (imported after the version was trained).</summary>
-    private void CatchUp(LoadedModel model, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
-    {
-        var featureIds = _features.Ids();
-        if (featureIds.Count == model.Index.Count) return; // nothing is ever removed from one and not the other
-        var missing = featureIds.Except(model.Index.Ids()).ToList();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int start = 0; start < missing.Count; start += EmbedBatch)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var batch = missing.Skip(start).Take(EmbedBatch).ToList();
-            var vectors = model.Embed(_features.GetMany(batch));
-            _database.Write(() => { for (int i = 0; i < batch.Count; i++) model.Index.Add(batch[i], vectors[i]); });
-            int done = start + batch.Count;
-            progress?.Report(new JobProgress(done / (double)missing.Count, done, missing.Count, $"Embedding the gallery: {done:N0} / {missing.Count:N0}", clock.Elapsed));
-        }
     }
 
     public void Dispose()
     {
+        LoadedModel? active;
         lock (_lock)
         {
-            _active?.Release();
-            foreach (var model in _pinned) model.Release();
-            _active = null;
-            _pinned.Clear();
+            active = _active;
+            Volatile.Write(ref _active, null);
         }
+        active?.Release(); // outside the lock: a release joins its index's worker
+        _pinned.Clear();
     }
 }

@@ -5,13 +5,24 @@ namespace DeviseWeb.Engine.Storage;
 
 /// <summary>
 /// The data directory's LiteDB file, opened once per process. Writes go through <see cref="Write{T}"/>: one
-/// writer at a time, one transaction per call, and nested calls on the same thread join the outer transaction,
-/// so an image record, its vectors and its label count commit together or not at all. In-memory state that
-/// mirrors a write (an index, a cache) changes in <see cref="AfterCommit"/>, so it never shows what was rolled back;
-/// those actions run after the lock is released, in commit order per writer.
+/// writer at a time under the store's lock, one transaction per call, and nested calls on the same thread join the
+/// outer transaction, so an image record, its vectors and its label count commit together or not at all. In-memory
+/// state that mirrors a write (an index, a cache) changes in <see cref="AfterCommit"/> actions, so it never shows what
+/// was rolled back; they run right after the commit, before the lock is released, so they are published in commit
+/// order and every later writer (and the caller, once <c>Write</c> returns) sees them. The whole protocol, its lock
+/// order and what a crash leaves: Storage/README.md.
 /// </summary>
 public sealed class DeviseDatabase : IDisposable
 {
+    /// <summary>
+    /// Databases whose rollback failed, kept reachable until the process ends. LiteDB 5.0.21 then keeps the transaction
+    /// registered and undisposed (closing the engine does not dispose it either); once the engine is dropped and the
+    /// writing thread has ended, its finaliser discards its pages again, fails LiteDB's own check on the finaliser
+    /// thread, and that ends the process. Reachable, it is never finalised. Costs a few pages per failure, and a
+    /// failure already means a restart. Storage/README.md has the details.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<LiteDatabase> Faulted = [];
+
     private readonly object _writeLock = new();
     private List<Action>? _afterCommit; // non-null while a transaction is open; touched only under _writeLock
     private StoreFaultedException? _fault;
@@ -21,6 +32,13 @@ public sealed class DeviseDatabase : IDisposable
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         Lite = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct }, Mapper());
+    }
+
+    /// <summary>A store over streams instead of files: tests give it a log whose writes fail as a full disk's do.</summary>
+    internal DeviseDatabase(Stream data, Stream log)
+    {
+        Path = "(streams)";
+        Lite = new LiteDatabase(data, Mapper(), log);
     }
 
     public string Path { get; }
@@ -36,26 +54,6 @@ public sealed class DeviseDatabase : IDisposable
     /// </summary>
     public bool HadFailedWrite { get; private set; }
 
-    /// <summary>
-    /// LiteDB 5.0.21 keeps a transaction whose rollback failed registered, and its finaliser repeats the failed
-    /// rollback on the finaliser thread, where the exception ends the process (seen in a full test run). The store
-    /// is faulted by then and never touches them again, so their finalisers are switched off. Reflection over
-    /// LiteDB's private fields, pinned to the exact version in Directory.Packages.props; when they are not found the
-    /// risk is only the one described.
-    /// </summary>
-    private void AbandonStuckTransactions()
-    {
-        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
-        try
-        {
-            var engine = typeof(LiteDatabase).GetField("_engine", Private)?.GetValue(Lite);
-            var monitor = engine?.GetType().GetField("_monitor", Private)?.GetValue(engine);
-            if (monitor?.GetType().GetField("_transactions", Private)?.GetValue(monitor) is not System.Collections.IDictionary transactions) return;
-            foreach (var transaction in transactions.Values) GC.SuppressFinalize(transaction!);
-        }
-        catch (Exception e) when (e is System.Reflection.TargetException or FieldAccessException or InvalidOperationException) { }
-    }
-
     /// <summary>True on the thread that has a transaction open.</summary>
     public bool InTransaction => Monitor.IsEntered(_writeLock) && _afterCommit is not null;
 
@@ -63,14 +61,14 @@ public sealed class DeviseDatabase : IDisposable
 
     public T Write<T>(Func<T> body)
     {
-        T result;
-        List<Action> actions;
-        lock (_writeLock)
+        EnterWriteLock();
+        try
         {
             if (_afterCommit is not null) return body();
             if (_fault is not null) throw _fault;
             if (!Lite.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
             _afterCommit = [];
+            T result;
             try
             {
                 result = body();
@@ -85,22 +83,30 @@ public sealed class DeviseDatabase : IDisposable
                 try { Lite.Rollback(); }
                 catch (Exception rollback)
                 {
-                    AbandonStuckTransactions();
+                    Faulted.Add(Lite);
                     _fault = new StoreFaultedException(
                         $"The data store could not undo a failed write ({e.Message}) and takes no more writes until DeviseWeb restarts; " +
                         "everything committed before is intact.", rollback);
                 }
                 throw;
             }
-            actions = _afterCommit;
+            var actions = _afterCommit;
             _afterCommit = null;
+            if (actions.Count > 0) FaultPoints.Hit(FaultPoints.WriteCommitted);
+            Publish(actions);
+            return result;
         }
-        // Outside the lock: an action may publish into an index whose own worker is waiting to write here.
-        foreach (var action in actions) action();
-        return result;
+        finally
+        {
+            Monitor.Exit(_writeLock);
+        }
     }
 
-    /// <summary>Runs the action once the current transaction commits, or now when none is open on this thread.</summary>
+    /// <summary>
+    /// Runs the action when the transaction open on this thread commits, in commit order and under the store's lock;
+    /// with none open, at once under that lock (so after every commit before it). An action changes memory only:
+    /// it must never wait for another thread (Storage/README.md).
+    /// </summary>
     public void AfterCommit(Action action)
     {
         lock (_writeLock)
@@ -108,6 +114,25 @@ public sealed class DeviseDatabase : IDisposable
             if (_afterCommit is null) action();
             else _afterCommit.Add(action);
         }
+    }
+
+    /// <summary>Every action runs even when one throws (an index left without its change would diverge); the first error is rethrown.</summary>
+    private static void Publish(List<Action> actions)
+    {
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? first = null;
+        foreach (var action in actions)
+        {
+            try { action(); }
+            catch (Exception e) { first ??= System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }
+        first?.Throw();
+    }
+
+    private void EnterWriteLock()
+    {
+        if (Monitor.TryEnter(_writeLock)) return;
+        FaultPoints.Hit(FaultPoints.WriteLockContended);
+        Monitor.Enter(_writeLock);
     }
 
     private static BsonMapper Mapper()

@@ -7,7 +7,8 @@ namespace DeviseWeb.Engine.Storage;
 /// The store's vector columns: one per backbone's features and one per model version's embeddings. Each column
 /// is a manifest record listing immutable segment files under <c>vectors/</c>, plus tail records for rows not yet
 /// sealed. Removed image ids are one set for all columns (ids are never reused), purged once compaction has
-/// rewritten every segment that held them.
+/// rewritten every segment that held them. Every change commits under the store's lock and publishes in its
+/// after-commit actions (Storage/README.md).
 /// </summary>
 public sealed class VectorColumnStore
 {
@@ -136,9 +137,11 @@ public sealed class VectorColumnStore
             var bytes = VectorMath.ToBytes(vector);
             store._database.Write(() =>
             {
+                // The removed set is every column's: taking an id back would revive its stale rows in other columns'
+                // segments on the next open. Ids are never reused, so only a write racing a delete would try it.
+                if (store.RemovedIds.FindById(id) is not null)
+                    throw new InvalidOperationException($"Image {id} was deleted; vector column {name} does not take it back.");
                 store.Tail.Upsert(new VectorTailRecord { Id = VectorTailRecord.KeyOf(name, id), Column = name, ImageId = id, Vector = bytes });
-                // The engine never reuses an id, so this only matters to an index re-adding one it removed itself.
-                if (store.RemovedIds.Delete(id)) store._database.AfterCommit(() => { lock (store._removedLock) store._removed?.Remove(id); });
                 store._database.AfterCommit(onCommitted);
             });
         }

@@ -150,6 +150,46 @@ public sealed class ModelServiceTests(TrainedEngineFixture shared)
         Assert.Equal(1f, itself.Hits[0].Score, 3);
     }
 
+    [Fact]
+    public async Task Search_PinnedToAVersionNotLoaded_AnswersWhileAnotherVersionsActivationIsHeldMidway()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var models = engine.Get<ModelService>();
+        var pinned = await engine.TrainAsync(Short with { Seed = 15, Activate = false });
+        var activated = await engine.TrainAsync(Short with { Seed = 16, Activate = false });
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var activation = Storage.CommitOrderTests.Intercepted(point =>
+        {
+            if (point != FaultPoints.ActivationBeforeSwitch) return;
+            held.SetResult();
+            release.Task.Wait();
+        }, () => models.ActivateAsync(activated.Id, null, CancellationToken.None));
+        await held.Task;
+
+        try
+        {
+            // The pinned version's load and search, as a share link pinned to it runs them. The time limit guards
+            // against the hang this test is about; it is not a speed requirement.
+            var (version, hits) = await Task.Run(() =>
+            {
+                using var lease = models.Acquire(pinned.Id);
+                var index = lease.Model.Index;
+                return (lease.Model.Id, index.Search(index.Get(index.Ids()[0])!, 5));
+            }).WaitAsync(TimeSpan.FromMinutes(2));
+
+            Assert.Equal(pinned.Id, version);
+            Assert.Equal(5, hits.Count);
+            Assert.NotEqual(activated.Id, models.ActiveModelId);
+        }
+        finally
+        {
+            release.SetResult();
+            await activation;
+        }
+        Assert.Equal(activated.Id, models.ActiveModelId);
+    }
+
     private static List<(int, float)> Scores(SearchResult result) => result.Hits.Select(h => (h.Image.Id, h.Score)).ToList();
 
     /// <summary>The versions holding embeddings in memory now: the active one and the pinned ones still cached.</summary>

@@ -17,9 +17,9 @@ public sealed record ColumnContents(
 /// The index owning a column is its only writer, and calls it under its writer lock (one call at a time), which it
 /// takes inside <see cref="Exclusively"/>.
 /// Writes join the caller's store transaction when one is open on this thread (so an image record and its
-/// vectors commit together) and call <c>onCommitted</c> once the change is durable; without a transaction they
-/// commit at once and call it before returning. <c>onCommitted</c> may run on any thread, but not while the
-/// column holds a lock that <see cref="CommitSegment"/> would wait for.
+/// vectors commit together) and call <c>onCommitted</c> once the change is durable, before the column's lock is
+/// released: changes are published in the order they committed. Without a transaction they commit at once and
+/// call it before returning. The engine's protocol: Storage/README.md.
 /// </summary>
 public interface IVectorColumn
 {
@@ -46,8 +46,9 @@ public interface IVectorColumn
     void Exclusively(Action body);
 
     /// <summary>
-    /// Stores one unsealed row, replacing a tail row of that id, and takes the id out of
-    /// <see cref="ColumnContents.Removed"/>. A row of the id in a segment stays; the newer tail row wins on load.
+    /// Stores one unsealed row, replacing a tail row of that id. A row of the id in a segment stays; the newer tail
+    /// row wins on load. An id in <see cref="ColumnContents.Removed"/> is never appended again (the engine's store
+    /// refuses it: ids are not reused, and its removed set is shared by every column).
     /// </summary>
     void Append(int id, ReadOnlySpan<float> vector, Action onCommitted);
 

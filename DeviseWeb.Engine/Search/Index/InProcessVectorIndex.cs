@@ -8,7 +8,8 @@ namespace DeviseWeb.Engine.Search.Index;
 /// seals every <see cref="VectorIndexOptions.SealRows"/> rows; removals are tombstones that compaction drops.
 /// Searches scan every core with SIMD kernels (an int8 shortlist re-ranked in fp32 when quantized), or fp32
 /// tensors on a CUDA device. Readers never block: each takes a reference-counted snapshot; segment memory
-/// and replaced files are freed when their last reader lets go.
+/// and replaced files are freed when their last reader lets go. With a store-backed column, an add or remove is
+/// published when its transaction commits, in commit order (Storage/README.md).
 /// </summary>
 public sealed class InProcessVectorIndex : IVectorIndex
 {

@@ -5,7 +5,8 @@ namespace DeviseWeb.Engine.Search.Index;
 /// <see cref="PublishLock"/> and published as a new immutable snapshot, so readers never block: a reader takes
 /// the current snapshot's view (<see cref="Acquire"/>) and sees that moment until it lets go.
 /// Each add or remove gets the next sequence number; a row removed at sequence s is still live for snapshots
-/// before s, so a replacement (old row removed, new row appended) is seen whole or not at all.
+/// before s, so a replacement (old row removed, new row appended) is seen whole or not at all. Where this lock
+/// sits among the store's: Storage/README.md.
 /// </summary>
 internal sealed class IndexState
 {

@@ -4,7 +4,8 @@ namespace DeviseWeb.Engine.Search.Index;
 /// Seals full tail chunks into segments and compacts segments with removed rows, on the index's worker thread.
 /// Each step writes its segment file first, then commits it to the column (under the column's lock, then the
 /// writer lock: the order every writer takes them in, so column writes stay serialised), then publishes the new
-/// view; a replaced file is deleted when its last reader goes.
+/// view; a replaced file is deleted when its last reader goes. Why publishing after the store's lock is safe here:
+/// Storage/README.md.
 /// </summary>
 internal sealed class SegmentMaintainer : IDisposable
 {

@@ -70,9 +70,8 @@ public sealed class TrainingPipeline(LabelTargets targets, LabelVectors labelVec
             LabelTransfer? transfer = null;
             if (record.Options.TransferWeight > 0)
             {
-                // Images deleted since training leave the reference.
-                var have = features.Ids().ToHashSet();
-                var reference = features.GetMany(record.TrainImageIds.Where(have.Contains).ToList());
+                // Images deleted since training leave the reference, one deleted a moment ago too (read from one snapshot).
+                var reference = features.FindMany(record.TrainImageIds).OfType<float[]>().ToArray();
                 if (reference.Length > 0)
                     transfer = new LabelTransfer(reference, head.Map(reference, DeviceChooser.Device, mapping.Embed), record.Options.TransferWeight);
             }
