@@ -10,6 +10,7 @@ namespace DeviseWeb.Tests.Storage;
 /// A delete racing an activation's catch-up (Storage/README.md): the deleted image never comes back into the
 /// version's index, in memory or in its column. Each interleaving is forced with fault points, not timing.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class CommitOrderTests
 {
     private static readonly TrainingOptions Short = new() { Epochs = 3, HeldOutLabelCount = 0, Activate = false };

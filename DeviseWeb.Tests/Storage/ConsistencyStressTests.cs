@@ -17,6 +17,7 @@ namespace DeviseWeb.Tests.Storage;
 /// after a reopen hold exactly the catalogue. Seeded: a failure names its seed, and <c>DEVISE_STRESS_SEED</c> replays that
 /// run's operations (not its thread interleaving); <c>DEVISE_STRESS_RUNS</c> repeats it with the following seeds, for a soak.
 /// </summary>
+[Trait(TestCategory.Name, TestCategory.Slow)]
 public sealed class ConsistencyStressTests
 {
     private const int Workers = 4, OperationsPerWorker = 100;
