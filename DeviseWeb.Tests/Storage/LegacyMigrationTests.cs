@@ -34,7 +34,7 @@ public sealed class LegacyMigrationTests : IAsyncLifetime
         CopyFolder(Path.Combine(template.DataDirectory, "images"), Path.Combine(_directory, "images"));
 
         using var lease = models.Acquire(_modelId);
-        using var legacy = new LiteDatabase(new ConnectionString { Filename = Path.Combine(_directory, "devise.db"), Connection = ConnectionType.Direct });
+        using var legacy = new LiteDatabase(new ConnectionString { Filename = Path.Combine(_directory, "devise.db"), Connection = ConnectionType.Direct }, new BsonMapper());
         var newId = new Dictionary<int, int>();
         foreach (var image in images.All().ToList())
         {

@@ -13,7 +13,9 @@ public sealed class AccountsDatabase : IDisposable
     public AccountsDatabase(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        Lite = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct });
+        // A mapper of its own: LiteDB's shared BsonMapper.Global builds a type's map on first use without a lock, and two
+        // databases opened at once (the tests run side by side) saw a half-built map ("Member Hash not found").
+        Lite = new LiteDatabase(new ConnectionString { Filename = Path.Combine(dataDirectory, FileName), Connection = ConnectionType.Direct }, new BsonMapper());
         Users.EnsureIndex(u => u.Name, unique: true);
         Keys.EnsureIndex(k => k.Hash, unique: true);
         Keys.EnsureIndex(k => k.UserName);
