@@ -12,12 +12,11 @@ public static class ColdStart
 
     public static async Task<Run> SearchOnceAsync(string store, string word, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        // Run the same build as this process: "dotnet DeviseWeb.dll ..." or the apphost itself.
-        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet") start.ArgumentList.Add(typeof(ColdStart).Assembly.Location);
+        // The product's own CLI from the build beside this one (DeviseWeb.dll, copied here as a project reference), through
+        // the same dotnet host: not this bench assembly, which has no search verb.
+        string host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(typeof(DeviseWeb.Cli.CliHost).Assembly.Location);
         foreach (var arg in new[] { "search", word, "--data", store, "--json" }) start.ArgumentList.Add(arg);
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start " + start.FileName);
