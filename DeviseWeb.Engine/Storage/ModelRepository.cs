@@ -48,7 +48,22 @@ public sealed class ModelRepository(DeviseDatabase database)
 
     private static double Number(BsonDocument document, string name, double absent) => document[name].IsNumber ? document[name].AsDouble : absent;
 
-    /// <summary>Saves a finished model's record and weights together.</summary>
+    /// <summary>
+    /// A new version's id, never given before, reserved in a small write of its own, so that its vectors can be written
+    /// under its column before the version itself is saved. Ids never go back: a run cancelled after reserving one leaves
+    /// a gap, as a deleted image leaves its id.
+    /// </summary>
+    public int ReserveId() => database.Write(() =>
+    {
+        var settings = Settings.FindById(SettingsRecord.SettingsKey) ?? new SettingsRecord();
+        if (settings.NextModelId <= 0)
+            settings.NextModelId = Models.Query().OrderByDescending(x => x.Id).Select(x => x.Id).FirstOrDefault() + 1;
+        int id = settings.NextModelId++;
+        Settings.Upsert(settings);
+        return id;
+    });
+
+    /// <summary>Saves a finished model's record and weights together (under its reserved id, or a new one when it has none).</summary>
     public ModelRecord Add(ModelRecord model, byte[] weights) => database.Write(() =>
     {
         Models.Insert(model);
