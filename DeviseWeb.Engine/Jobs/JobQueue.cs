@@ -140,8 +140,11 @@ public sealed class JobQueue
 
     internal void ReportProgress(LiveJob job, JobProgress progress)
     {
+        // As for training: a pass's start (activation's, evaluation's) is never thinned away, nor its end (done of total).
+        bool passChanged = progress.Phase is { } pass && job.Progress?.Phase?.Number != pass.Number;
         job.Progress = progress;
-        PublishThinned(job, JobEventType.Progress, progress: progress, final: progress.Done is { } d && d == progress.Total);
+        if (passChanged) Persist(job);
+        PublishThinned(job, JobEventType.Progress, progress: progress, final: passChanged || (progress.Done is { } d && d == progress.Total));
     }
 
     internal void ReportTraining(LiveJob job, TrainingProgress training)
