@@ -140,9 +140,10 @@ public sealed class JobQueue
 
     internal void ReportProgress(LiveJob job, JobProgress progress)
     {
-        // As for training: a pass's start and end are never thinned away.
+        // As for training: a pass's start (activation's, evaluation's) and its end are never thinned away.
         bool passChanged = progress.Phase is { } pass && job.Progress?.Phase?.Number != pass.Number;
         job.Progress = progress;
+        if (passChanged) Persist(job);
         PublishThinned(job, JobEventType.Progress, progress: progress,
             final: passChanged || progress.Phase is { Fraction: >= 1 } || (progress.Done is { } d && d == progress.Total));
     }

@@ -64,7 +64,9 @@ public sealed class PhasedProgress
 
     private void Publish(Pass pass, long done, double passFraction)
     {
-        _fraction = Math.Max(_fraction, Math.Min(1, _start[pass.Index] + _share[pass.Index] * passFraction));
+        // The last pass's end is the job's: 1 exactly, which the shares' sum reaches only to within rounding.
+        bool last = pass.Index == _names.Length - 1 && passFraction >= 1;
+        _fraction = Math.Max(_fraction, last ? 1 : Math.Min(1, _start[pass.Index] + _share[pass.Index] * passFraction));
         var elapsed = _time.GetElapsedTime(_started);
         var passElapsed = _time.GetElapsedTime(pass.Started);
         var phase = new JobPhase(_names[pass.Index], pass.Index + 1, _names.Length, passFraction, done, pass.Total, passElapsed, Remaining(passElapsed, passFraction));

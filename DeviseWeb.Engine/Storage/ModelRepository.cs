@@ -51,13 +51,14 @@ public sealed class ModelRepository(DeviseDatabase database)
     /// <summary>
     /// A new version's id, never given before, reserved in a small write of its own, so that its vectors can be written
     /// under its column before the version itself is saved. Ids never go back: a run cancelled after reserving one leaves
-    /// a gap, as a deleted image leaves its id.
+    /// a gap, as a deleted image leaves its id. Above every stored version too, whoever numbered it: a store from before
+    /// reservations, or one an older release saved a version to since (it numbers from the highest stored id).
     /// </summary>
     public int ReserveId() => database.Write(() =>
     {
         var settings = Settings.FindById(SettingsRecord.SettingsKey) ?? new SettingsRecord();
-        if (settings.NextModelId <= 0)
-            settings.NextModelId = Models.Query().OrderByDescending(x => x.Id).Select(x => x.Id).FirstOrDefault() + 1;
+        int highest = Models.Query().OrderByDescending(x => x.Id).Select(x => x.Id).FirstOrDefault();
+        settings.NextModelId = Math.Max(settings.NextModelId, highest + 1);
         int id = settings.NextModelId++;
         Settings.Upsert(settings);
         return id;

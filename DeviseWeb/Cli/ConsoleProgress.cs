@@ -84,6 +84,7 @@ public sealed class ConsoleProgress : IDisposable
             _lastPass = phase.Number;
             Line(string.Create(CultureInfo.InvariantCulture, $"pass {phase.Number}/{phase.Count}: {phase.Name}{(phase.Total is > 1 and var size ? $" ({size:N0})" : "")}"));
         }
+        bool epoch = e.Training is { Phase: not TrainingPhase.Pass };
         string message = e.Training is { Phase: not TrainingPhase.Pass } t
             ? $"epoch {t.Epoch}/{t.Epochs} loss {t.TrainLoss:0.0000}" + (t.ValidationLoss is { } v ? $" val {v:0.0000}" : "")
             : progress.Phase is { } p ? Describe(p) : progress.Message ?? "";
@@ -99,11 +100,12 @@ public sealed class ConsoleProgress : IDisposable
         if (done == _lastDone && done == Ticks) return; // the end, already shown by the last progress event
         _lastLine = now;
         _lastDone = done;
-        string counts = progress is { Done: { } d, Total: { } n } ? $" {d:N0}/{n:N0}" : "";
+        // A pass's description carries its own counts: the same ones again would only repeat them.
+        string counts = progress is { Done: { } d, Total: { } n } && (epoch || progress.Phase is null) ? $" {d:N0}/{n:N0}" : "";
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_title}: {progress.Fraction,4:P0}{counts} {message}"));
     }
 
-    /// <summary>"Label transfer 43% 43,000/100,000, 0:35 left".</summary>
+    /// <summary>"Label transfer 43 % 43,000/100,000, 0:35 left" (percentages as every progress line writes them).</summary>
     internal static string Describe(JobPhase phase)
     {
         string counts = phase is { Done: { } done, Total: > 1 and var total } ? $" {done:N0}/{total:N0}" : "";
