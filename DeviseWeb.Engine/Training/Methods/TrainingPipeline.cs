@@ -137,7 +137,11 @@ public sealed class TrainingPipeline(LabelTargets targets, LabelVectors labelVec
     private static (LabelledRows Train, LabelledRows Validation) Align(LabelledRows train, LabelledRows validation, float[][] gallery, TrainingPlan plan)
     {
         var pass = plan.Begin(TrainingPass.Alignment, train.Count + validation.Count);
-        if (train.Count < 2 || gallery.Length < 2) return (train, validation);
+        if (train.Count < 2 || gallery.Length < 2)
+        {
+            pass.Complete(); // nothing to align: the pass is done, not left short of its end
+            return (train, validation);
+        }
         var coral = CoralMap.Fit([.. train.Features, .. validation.Features], gallery);
         var alignedTrain = coral.Apply(train.Features, done => pass.Report(done), plan.CancellationToken);
         var alignedValidation = coral.Apply(validation.Features, done => pass.Report(train.Count + done), plan.CancellationToken);
