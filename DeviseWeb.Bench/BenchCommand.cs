@@ -7,27 +7,30 @@ namespace DeviseWeb.Bench;
 
 /// <summary>
 /// DeviseWeb.Bench: speed figures for this machine, as readable lines or (<c>--json</c>) JSON lines. Parts: backbone features,
-/// import end to end, head training (<see cref="BaseBench"/>) and the scale mode on seeded stores of 100k and 1M images
-/// (<see cref="ScaleBench"/>). Shapes match ../shared/peer so scripts/bench.sh can run both and compare them.
+/// import end to end, head training (<see cref="BaseBench"/>), the scale mode on seeded stores of 100k and 1M images
+/// (<see cref="ScaleBench"/>) and whole default training runs on copies of them (<see cref="TrainingScaleBench"/>). Shapes match ../shared/peer so scripts/bench.sh can run both and compare them.
 /// </summary>
 public static class BenchCommand
 {
-    private static readonly string[] Parts = ["features", "import", "train", "scale"];
+    private static readonly string[] Parts = ["features", "import", "train", "scale", "train-scale"];
 
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
-                               [--scale N,N (100000,1000000)] [--quick (100000 only)] [--only features,import,train,scale]
+                               [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
+                               [--only features,import,train,scale,train-scale] [--train-epochs N (the default, 30)]
                                [--data DIR] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments cli, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
-        cli.RejectUnknown(["--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only"]);
+        cli.RejectUnknown(["--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only", "--train-epochs"]);
         string images = cli.Get("--images") ?? "/tmp/peer-scratch/images";
         int limit = cli.GetInt("--limit", 300);
         bool quick = cli.Has("--quick");
         var sizes = Sizes(cli.Get("--scale") ?? (quick ? "100000" : "100000,1000000"));
-        var parts = (cli.Get("--only") ?? string.Join(',', Parts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        int? trainEpochs = cli.Get("--train-epochs") is null ? null : cli.GetInt("--train-epochs", 0);
+        if (trainEpochs is < 1) throw new CliUsageException("--train-epochs takes a whole number of at least 1.");
+        var parts = (cli.Get("--only") ?? string.Join(',', quick ? Parts.SkipLast(1) : Parts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
         if (parts.FirstOrDefault(p => !Parts.Contains(p)) is { } unknown)
             throw new CliUsageException($"--only takes {string.Join(", ", Parts)}; got '{unknown}'.");
         var report = new BenchReport(output, errors, cli.Has("--json"));
@@ -58,6 +61,12 @@ public static class BenchCommand
                 {
                     token.ThrowIfCancellationRequested();
                     await ScaleBench.RunAsync(cli, n, dataset, report, token);
+                }
+            if (parts.Contains("train-scale"))
+                foreach (int n in sizes)
+                {
+                    token.ThrowIfCancellationRequested();
+                    await TrainingScaleBench.RunAsync(cli, n, trainEpochs, dataset, report, token);
                 }
             report.Figures("process", new { peak_rss_mb = BenchMath.Megabytes(BenchMath.PeakResidentBytes()) });
             return 0;

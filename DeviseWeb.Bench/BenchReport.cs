@@ -35,6 +35,7 @@ public sealed class BenchReport(TextWriter output, TextWriter errors, bool json)
     {
         double d => d.ToString(Math.Abs(d) >= 100 ? "0" : "0.00##", CultureInfo.InvariantCulture),
         IEnumerable<double> list => "[" + string.Join(",", list.Select(d => Format(d))) + "]",
+        IEnumerable<KeyValuePair<string, double>> named => "{" + string.Join(", ", named.Select(p => $"{p.Key}: {Format(p.Value)}")) + "}",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 }

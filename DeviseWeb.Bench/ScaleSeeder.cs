@@ -23,7 +23,7 @@ namespace DeviseWeb.Bench;
 /// a model version is written through the bulk column write training uses. Synthetic rows have no original file.
 /// Create it from a composed engine: <c>ActivatorUtilities.CreateInstance&lt;ScaleSeeder&gt;(services)</c>.
 /// </summary>
-public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, ModelRepository models, ModelService modelService,
+public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, ModelService modelService,
     FeatureStore features, Lazy<ITextEncoder> text)
 {
     /// <summary>Bump when what a seeded store holds changes, so cached stores are seeded again.</summary>
@@ -85,28 +85,24 @@ public sealed class ScaleSeeder(DeviseDatabase database, ImageWriter writer, Mod
         var options = new TrainingOptions { Seed = seed, Activate = true, TransferWeight = 0 }; // random weights: nothing to transfer
         torch.random.manual_seed(seed);
         var head = new DeviseHead(features.Dimension, options.HiddenSize, dimension, options.Dropout);
-        LoadedModel? model = null; // owns the head once created
-        try
+        head.to(DeviceChooser.Device);
+        var record = new ModelRecord
         {
-            head.to(DeviceChooser.Device);
-            var record = new ModelRecord
-            {
-                CreatedUtc = DateTime.UtcNow, OptionsVersion = ModelRecord.CurrentOptionsVersion, Options = options, Backbone = features.Backbone, TextEncoder = text.Value.Name,
-                Architecture = DeviseHead.Describe(features.Dimension, options.HiddenSize, dimension, options.Dropout) + " (bench: random weights)",
-                FeatureDimension = features.Dimension, EmbeddingDimension = dimension,
-                Labels = Enumerable.Range(0, LabelCount).Select(LabelOf).ToList(), Completed = true,
-            };
-            models.Add(record, head.SaveWeights());
-            model = modelService.Create(record, ids, embeddings, new ImageEmbedder(head, new DeviseMapping(dimension, new Dictionary<string, float[]>()), transfer: null));
-            modelService.Install(model);
-            return ModelService.ToInfo(record, active: true);
-        }
+            CreatedUtc = DateTime.UtcNow, OptionsVersion = ModelRecord.CurrentOptionsVersion, Options = options, Backbone = features.Backbone, TextEncoder = text.Value.Name,
+            Architecture = DeviseHead.Describe(features.Dimension, options.HiddenSize, dimension, options.Dropout) + " (bench: random weights)",
+            FeatureDimension = features.Dimension, EmbeddingDimension = dimension,
+            Labels = Enumerable.Range(0, LabelCount).Select(LabelOf).ToList(), Completed = true,
+        };
+        byte[] weights;
+        try { weights = head.SaveWeights(); }
         catch
         {
-            if (model is null) head.Dispose();
-            else model.Release();
+            head.Dispose();
             throw;
         }
+        // The service owns the head from here, whatever happens.
+        return modelService.Publish(record, weights, ids, embeddings,
+            new ImageEmbedder(head, new DeviseMapping(dimension, new Dictionary<string, float[]>()), transfer: null), activate: true, plan: null);
     }
 
     /// <summary>The active model version's index, held until the lease is disposed.</summary>

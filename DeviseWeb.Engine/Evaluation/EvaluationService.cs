@@ -16,20 +16,26 @@ namespace DeviseWeb.Engine.Evaluation;
 public sealed class EvaluationService(ModelService models, ModelRepository records, ImageRepository images, LabelVectors labelVectors,
     Lazy<WordNetHypernyms?> hypernyms)
 {
-    /// <summary>What an evaluation reports as done of: loading the version, the gallery figures, the evaluation set.</summary>
-    private const int Steps = 3;
+    /// <summary>Steps <see cref="Measure"/> reports its progress in: its share done, in thousandths.</summary>
+    internal const int ProgressSteps = 1000;
+
+    /// <summary>Share of the measuring the gallery figures take; the evaluation set's text queries take the rest.</summary>
+    private const double GalleryShare = 0.8;
 
     /// <summary>Measures a version (the active one when null), stores the figures with it and returns them.</summary>
     public EvaluationReport Evaluate(int? modelId = null, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        progress?.Report(new JobProgress(0, 0, Steps, $"Loading model version {modelId?.ToString() ?? "(active)"}"));
+        var passes = new PhasedProgress([("Loading the version", 1), ("Measuring", 10)], p => progress?.Report(p), cancellationToken);
+        passes.Begin("Loading the version", 1);
         using var lease = models.Acquire(modelId);
         var model = lease.Model;
         var record = model.Record;
         var indexed = model.Index.Ids().ToHashSet();
         var labelOf = images.IdsAndLabels().Where(i => indexed.Contains(i.Id)).ToDictionary(i => i.Id, i => i.Label);
         var split = new DatasetSplit(record.TrainImageIds, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels);
-        var report = Measure(model.Index, labelOf, split, images.EvaluationIds(), record.History.LastOrDefault()?.ValidationLoss, progress, cancellationToken);
+        var measuring = passes.Begin("Measuring", ProgressSteps);
+        var report = Measure(model.Index, labelOf, split, images.EvaluationIds(), record.History.LastOrDefault()?.ValidationLoss,
+            done => measuring.Report(done), cancellationToken);
         // A version trained before images were marked keeps the figures its training measured (a second head then).
         if (report.PhotoImageCount == 0 && record.Evaluation is { PhotoImageCount: > 0 } trained)
             report = report with
@@ -39,21 +45,23 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
             };
         cancellationToken.ThrowIfCancellationRequested();
         records.SetEvaluation(record.Id, report);
-        progress?.Report(new JobProgress(1, Steps, Steps, $"Model version {record.Id} evaluated"));
+        measuring.Complete();
         return report;
     }
 
     /// <summary>
     /// The figures of a version's embeddings (<paramref name="embeddings"/>, every gallery image it holds). Evaluation
     /// images it trained or validated on (a version trained before they were marked) are left out of the evaluation set.
+    /// <paramref name="done"/> hears the progress in <see cref="ProgressSteps"/> after each block of queries, each
+    /// preceded by a check for a cancel.
     /// </summary>
     internal EvaluationReport Measure(IVectorIndex embeddings, IReadOnlyDictionary<int, string> labelOf, DatasetSplit split,
-        IReadOnlyCollection<int> evaluationIds, double? validationLoss, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+        IReadOnlyCollection<int> evaluationIds, double? validationLoss, Action<long>? done, CancellationToken cancellationToken)
     {
+        void Report(double share) => done?.Invoke((long)(Math.Clamp(share, 0, 1) * ProgressSteps));
         var labels = labelOf.Values.Distinct().Order(StringComparer.Ordinal).ToList();
-        progress?.Report(new JobProgress(0.1, 1, Steps, $"Zero-shot and precision@9 over {labels.Count:N0} labels"));
-        var report = Evaluator.Evaluate(new EvaluationInput(embeddings, labelOf, labels, labelVectors.Get(labels, cancellationToken)), split, validationLoss)
-            with { EvaluatedUtc = DateTime.UtcNow };
+        var report = Evaluator.Evaluate(new EvaluationInput(embeddings, labelOf, labels, labelVectors.Get(labels, cancellationToken)), split, validationLoss,
+            share => Report(share * GalleryShare), cancellationToken) with { EvaluatedUtc = DateTime.UtcNow };
         var seen = split.TrainImageIds.Concat(split.ValidationImageIds).ToHashSet();
         var set = evaluationIds.Where(id => labelOf.ContainsKey(id) && !seen.Contains(id)).Order().ToList();
         if (set.Count == 0) return report;
@@ -63,15 +71,13 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         var wordNet = hypernyms.Value;
         var names = TextQueries.LabelNames(setLabels);
         var broader = wordNet is null ? [] : TextQueries.BroaderWords(setLabels, l => wordNet.Of(l, TextQueries.BroaderDepth));
-        progress?.Report(new JobProgress(0.5, 2, Steps, $"Text search over {set.Count:N0} evaluation images: {names.Count + broader.Count:N0} queries"));
-        return report with
-        {
-            PhotoExactPrecisionAt5 = Score(vectors, names, cancellationToken),
-            PhotoBroaderPrecisionAt5 = Score(vectors, broader, cancellationToken),
-            PhotoImageCount = set.Count,
-        };
+        double queries = Math.Max(1, names.Count + broader.Count);
+        var exact = Score(vectors, names, answered => Report(GalleryShare + (1 - GalleryShare) * answered / queries), cancellationToken);
+        var broad = Score(vectors, broader, answered => Report(GalleryShare + (1 - GalleryShare) * (names.Count + answered) / queries), cancellationToken);
+        return report with { PhotoExactPrecisionAt5 = exact, PhotoBroaderPrecisionAt5 = broad, PhotoImageCount = set.Count };
     }
 
-    private Metric? Score(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, CancellationToken cancellationToken) =>
-        queries.Count == 0 ? null : TextQueries.PrecisionAt5(images, queries, labelVectors.Get(queries.Select(q => q.Text).ToList(), cancellationToken));
+    private Metric? Score(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, Action<int> answered, CancellationToken cancellationToken) =>
+        queries.Count == 0 ? null
+        : TextQueries.PrecisionAt5(images, queries, labelVectors.Get(queries.Select(q => q.Text).ToList(), cancellationToken), answered, cancellationToken);
 }

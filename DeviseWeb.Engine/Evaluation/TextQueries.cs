@@ -43,21 +43,44 @@ public static class TextQueries
         return relevant.Where(p => p.Value.Count < imageLabels.Count).Select(p => new TextQuery(p.Key, p.Value)).ToList();
     }
 
-    /// <summary>Mean capped precision@5 of the queries over unit image vectors ranked by cosine, with its chance; null without queries or images.</summary>
-    public static Metric? PrecisionAt5(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, IReadOnlyList<float[]> queryVectors)
+    /// <summary>
+    /// Mean capped precision@5 of the queries over unit image vectors ranked by cosine (ties to the lower row), with its
+    /// chance; null without queries or images. Each query keeps only its best <see cref="Depth"/> rows as it scores them.
+    /// <paramref name="answered"/> hears the queries done so far; a cancel is checked before each query.
+    /// </summary>
+    public static Metric? PrecisionAt5(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, IReadOnlyList<float[]> queryVectors,
+        Action<int>? answered = null, CancellationToken cancellationToken = default)
     {
         if (images.Count == 0 || queries.Count == 0) return null;
         double precision = 0, chance = 0;
-        var scores = new float[images.Count];
         int depth = Math.Min(Depth, images.Count);
+        Span<int> top = stackalloc int[depth];
+        Span<float> topScores = stackalloc float[depth];
         for (int q = 0; q < queries.Count; q++)
         {
-            for (int i = 0; i < images.Count; i++) scores[i] = TensorPrimitives.Dot(queryVectors[q], images[i]);
-            var ranked = scores;
-            var top = Enumerable.Range(0, images.Count).OrderByDescending(i => ranked[i]).ThenBy(i => i).Take(depth);
-            int relevant = queries[q].Relevant.Count, cap = Math.Min(depth, relevant);
-            precision += top.Count(queries[q].Relevant.Contains) / (double)cap;
+            cancellationToken.ThrowIfCancellationRequested();
+            int kept = 0;
+            for (int i = 0; i < images.Count; i++)
+            {
+                float score = TensorPrimitives.Dot(queryVectors[q], images[i]);
+                // Rows come in ascending order, so one that only ties the weakest kept row ranks after it.
+                if (kept == depth && !(score > topScores[depth - 1])) continue;
+                int at = kept < depth ? kept++ : depth - 1;
+                while (at > 0 && score > topScores[at - 1])
+                {
+                    topScores[at] = topScores[at - 1];
+                    top[at] = top[at - 1];
+                    at--;
+                }
+                topScores[at] = score;
+                top[at] = i;
+            }
+            int relevant = queries[q].Relevant.Count, cap = Math.Min(depth, relevant), found = 0;
+            foreach (int row in top[..kept])
+                if (queries[q].Relevant.Contains(row)) found++;
+            precision += found / (double)cap;
             chance += depth * relevant / ((double)images.Count * cap);
+            answered?.Invoke(q + 1);
         }
         return new Metric(precision / queries.Count, chance / queries.Count, queries.Count);
     }

@@ -48,6 +48,9 @@ public sealed class ImageWriter(DeviseDatabase database, ImageRepository images,
     /// </summary>
     internal ImageRecord? Insert(ImageRecord record, byte[] thumbnail, float[] vector, Action<TimeSpan>? indexed = null)
     {
+        // Each loaded version's head and label transfer's reference load here, if not yet, rather than under the store's lock.
+        foreach (var loaded in models.AcquireLoaded())
+            using (loaded) loaded.Model.LoadEmbedder();
         IReadOnlyList<ModelLease> leases = [];
         try
         {

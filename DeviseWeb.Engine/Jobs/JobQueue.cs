@@ -140,16 +140,28 @@ public sealed class JobQueue
 
     internal void ReportProgress(LiveJob job, JobProgress progress)
     {
+        // As for training: a pass's start (activation's, evaluation's) and its end are never thinned away.
+        bool passChanged = progress.Phase is { } pass && job.Progress?.Phase?.Number != pass.Number;
         job.Progress = progress;
-        PublishThinned(job, JobEventType.Progress, progress: progress, final: progress.Done is { } d && d == progress.Total);
+        if (passChanged) Persist(job);
+        PublishThinned(job, JobEventType.Progress, progress: progress,
+            final: passChanged || progress.Phase is { Fraction: >= 1 } || (progress.Done is { } d && d == progress.Total));
     }
 
     internal void ReportTraining(LiveJob job, TrainingProgress training)
     {
-        var progress = new JobProgress(training.Fraction, training.Epoch, training.Epochs,
-            $"Epoch {training.Epoch}/{training.Epochs}", training.Elapsed, training.Remaining);
+        bool epochs = training.Phase != TrainingPhase.Pass;
+        var pass = training.PassProgress;
+        var progress = new JobProgress(training.Fraction,
+            epochs ? training.Epoch : (int?)pass?.Done, epochs ? training.Epochs : (int?)pass?.Total,
+            epochs ? $"Epoch {training.Epoch}/{training.Epochs}" : pass is null ? null : $"{pass.Name} ({pass.Number}/{pass.Count})",
+            training.Elapsed, training.Remaining, pass);
+        // A pass's start and end are never thinned away: every listener sees each pass, in order.
+        bool passChanged = pass is not null && job.Training?.PassProgress?.Number != pass.Number;
+        bool passEnded = pass is not null && pass.Fraction >= 1;
         job.Progress = progress;
         job.Training = training;
+        if (passChanged) Persist(job);
         if (training.Phase == TrainingPhase.Epoch)
         {
             var metrics = new EpochMetrics(training.Epoch, training.TrainLoss, training.ValidationLoss, training.LearningRate, training.Elapsed.TotalSeconds);
@@ -159,7 +171,8 @@ public sealed class JobQueue
                 $"Epoch {training.Epoch}/{training.Epochs}: train loss {training.TrainLoss:0.0000}, validation loss {training.ValidationLoss:0.0000}");
             return;
         }
-        PublishThinned(job, JobEventType.Progress, progress, training, final: training.Step == training.StepsPerEpoch);
+        PublishThinned(job, JobEventType.Progress, progress, training,
+            final: passChanged || passEnded || (epochs && training.Step == training.StepsPerEpoch));
     }
 
     internal void Log(LiveJob job, string message) => Publish(job, JobEventType.Progress, job.Progress, message: message);

@@ -25,6 +25,22 @@ public sealed record JobProgress(
     int? Total = null,
     string? Message = null,
     TimeSpan? Elapsed = null,
+    TimeSpan? Remaining = null,
+    JobPhase? Phase = null);
+
+/// <summary>
+/// The pass a job that runs several in order is in (training: the epochs, embedding the gallery, label transfer, …):
+/// its name, its place (<paramref name="Number"/> of <paramref name="Count"/>, from 1), its own share done, counts,
+/// and its own time so far and left (null until it has measured some work). <see cref="PhasedProgress"/> makes them.
+/// </summary>
+public sealed record JobPhase(
+    string Name,
+    int Number,
+    int Count,
+    double Fraction,
+    long? Done = null,
+    long? Total = null,
+    TimeSpan? Elapsed = null,
     TimeSpan? Remaining = null);
 
 /// <summary>What a job was asked to do. One of the option fields is set, matching the kind.</summary>

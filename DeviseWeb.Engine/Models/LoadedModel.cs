@@ -23,9 +23,12 @@ internal sealed class LoadedModel
 
     private readonly Action<LoadedModel> _released;
 
-    public LoadedModel(ModelRecord record, InProcessVectorIndex index, Func<ImageEmbedder> loadEmbedder, Action<LoadedModel> released)
+    /// <param name="loaded">The embedder when it is at hand already (a version just trained): it is this model's from now on.</param>
+    public LoadedModel(ModelRecord record, InProcessVectorIndex index, Func<ImageEmbedder> loadEmbedder, Action<LoadedModel> released,
+        ImageEmbedder? loaded = null)
     {
         _released = released;
+        _embedder = loaded;
         Record = record;
         Index = index;
         _loadEmbedder = loadEmbedder;
@@ -49,14 +52,23 @@ internal sealed class LoadedModel
     public bool IsHeldOut(string label) => _heldOutLabels.Contains(label);
 
     /// <summary>Predicted unit vectors for backbone features, in batches.</summary>
-    public float[][] Embed(IReadOnlyList<float[]> features)
+    public float[][] Embed(IReadOnlyList<float[]> features, CancellationToken cancellationToken = default)
     {
         if (features.Count == 0) return [];
         lock (_embedLock)
         {
             _embedder ??= _loadEmbedder();
-            return _embedder.Embed(features);
+            return _embedder.Embed(features, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Loads the head and label transfer's reference now, if not yet: before the store's lock is taken for work that
+    /// embeds (an activation's switch, an import's insert), so the load never happens under it.
+    /// </summary>
+    public void LoadEmbedder()
+    {
+        lock (_embedLock) _embedder ??= _loadEmbedder();
     }
 
     public bool TryAddReference()

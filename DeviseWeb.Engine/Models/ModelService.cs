@@ -148,7 +148,14 @@ public sealed class ModelService : IDisposable
         }
     }
 
-    /// <summary>Makes a version the one searches use, embedding what its column lacks first; searches keep the old one meanwhile.</summary>
+    /// <summary>The passes of an activation job, as its progress names them.</summary>
+    internal static readonly (string Name, double Work)[] ActivationPasses =
+        [("Opening the version", 1), ("Loading the head", 1), ("Embedding the gallery", 8), ("Switching", 1)];
+
+    /// <summary>
+    /// Makes a version the one searches use: opens its column, loads its head and label transfer's reference, embeds what
+    /// its column lacks, then switches; searches keep the old one meanwhile. Each is a pass of the job's progress.
+    /// </summary>
     internal Task<ModelVersionInfo> ActivateAsync(int modelId, IProgress<JobProgress>? progress, CancellationToken cancellationToken) => Task.Run(() =>
     {
         var record = _models.Find(modelId) ?? throw new NotFoundException($"No model version {modelId}.");
@@ -156,10 +163,25 @@ public sealed class ModelService : IDisposable
         lock (LoadLockOf(modelId))
         {
             if (ActiveModelId == modelId) return ToInfo(record, true);
+            var passes = new PhasedProgress(ActivationPasses, p => progress?.Report(p), cancellationToken);
+            var opening = passes.Begin(ActivationPasses[0].Name, 1);
             // A cached version moves to active with the cache's reference; one evicted but in use is shared.
-            var model = _pinned.TryRemove(modelId, out var cached) ? cached : InUse(modelId) ?? Load(record, progress, cancellationToken);
-            FaultPoints.Hit(FaultPoints.ActivationBeforeSwitch);
-            try { Install(model); }
+            var model = _pinned.TryRemove(modelId, out var cached) ? cached : InUse(modelId) ?? Load(record, catchUp: false);
+            try
+            {
+                opening.Complete();
+                var loading = passes.Begin(ActivationPasses[1].Name, 1);
+                model.LoadEmbedder(); // here, not under the store's lock in the switch
+                loading.Complete();
+                var missing = _catchUp.Missing(model);
+                var embedding = passes.Begin(ActivationPasses[2].Name, missing.Count);
+                _catchUp.Run(model, missing, done => embedding.Report(done), cancellationToken);
+                embedding.Complete();
+                var switching = passes.Begin(ActivationPasses[3].Name, 1);
+                FaultPoints.Hit(FaultPoints.ActivationBeforeSwitch);
+                Install(model);
+                switching.Complete();
+            }
             catch
             {
                 model.Release();
@@ -180,7 +202,7 @@ public sealed class ModelService : IDisposable
         LoadedModel? previous = null;
         _database.Write(() =>
         {
-            _catchUp.Run(model, null, CancellationToken.None);
+            _catchUp.Run(model, CancellationToken.None);
             _models.SetActive(model.Id);
             _database.AfterCommit(() =>
             {
@@ -197,33 +219,74 @@ public sealed class ModelService : IDisposable
     }
 
     /// <summary>Refuses a new version before anything is written when its weights and embeddings would not fit on the disk.</summary>
-    internal void EnsureRoomForVersion(int images, int dimension, long weightBytes) =>
+    private void EnsureRoomForVersion(int images, int dimension, long weightBytes) =>
         DiskSpace.EnsureRoom(_options, weightBytes + (long)images * (dimension * (sizeof(float) + 1) + 16), "a new model version");
 
-    /// <summary>Writes a new version's embeddings as its column (segment files, one commit) and loads it.</summary>
-    internal LoadedModel Create(ModelRecord record, IReadOnlyList<int> ids, float[][] embeddings, ImageEmbedder embedder)
+    /// <summary>
+    /// Saves a new version whole, taking over its embedder: its gallery embeddings are written as its column's segment
+    /// files outside the store's lock (the writing pass of <paramref name="plan"/>), then one commit holds its record and
+    /// weights, its column, the version opened in it (so it misses no import or delete after) and, when
+    /// <paramref name="activate"/>, the switch to it (the activation pass). A cancel before that commit leaves the store
+    /// as it was, the version's reserved number aside (the files are deleted); once the commit begins, it completes.
+    /// </summary>
+    internal ModelVersionInfo Publish(ModelRecord record, byte[] weights, IReadOnlyList<int> ids, float[][] embeddings, ImageEmbedder embedder,
+        bool activate, TrainingPlan? plan)
     {
-        var column = _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true);
-        // Files first, outside the store's lock; then one commit, so the column appears whole or not at all, and the
-        // version opens in it, so it misses no delete after it.
-        var files = ColumnBulkWriter.WriteSegmentFiles(column, ids, embeddings, _options.VectorSealRows);
-        FaultPoints.Hit(FaultPoints.BulkSegmentsWritten);
-        LoadedModel? model = null;
+        if (_database.InTransaction) // the switch would wait for the outer commit, and the previous version would never be released
+            throw new InvalidOperationException("A model version is published outside any store transaction.");
+        var cancellationToken = plan?.CancellationToken ?? CancellationToken.None;
+        LoadedModel? model = null; // owns the embedder once opened
+        LoadedModel? previous = null;
+        IReadOnlyList<string> files = [];
+        PhasedProgress.Pass? switching = null;
         try
         {
+            EnsureRoomForVersion(ids.Count, record.EmbeddingDimension, weights.Length);
+            do record.Id = _models.ReserveId();
+            while (_columns.Exists(VectorColumnStore.EmbeddingsColumn(record.Id))); // one left by an older release's failed run
+            string name = VectorColumnStore.EmbeddingsColumn(record.Id);
+            var writing = plan?.Begin(TrainingPass.WritingVectors, ids.Count);
+            files = ColumnBulkWriter.WriteSegmentFiles(_columns.SegmentDirectoryOf(name), record.EmbeddingDimension, quantized: true, ids, embeddings,
+                _options.VectorSealRows, done => writing?.Report(done), cancellationToken);
+            FaultPoints.Hit(FaultPoints.BulkSegmentsWritten);
+            writing?.Complete();
+            switching = activate ? plan?.Begin(TrainingPass.Activation, 1) : null;
+            cancellationToken.ThrowIfCancellationRequested(); // the last point where a cancel leaves nothing behind
             _database.Write(() =>
             {
+                _models.Add(record, weights);
+                var column = _columns.Open(name, record.EmbeddingDimension, quantized: true);
                 ColumnBulkWriter.Commit(column, files);
-                model = Open(record, column, () => embedder);
+                model = Open(record, column, () => embedder, embedder);
+                if (!activate) return;
+                _catchUp.Run(model, CancellationToken.None); // images imported while it trained
+                _models.SetActive(record.Id);
+                _database.AfterCommit(() =>
+                {
+                    lock (_lock)
+                    {
+                        previous = _active;
+                        Volatile.Write(ref _active, model);
+                    }
+                });
             });
-            return model!;
         }
         catch
         {
-            model?.Release();
+            if (model is null) embedder.Dispose();
+            else model.Release();
             ColumnBulkWriter.Delete(files);
             throw;
         }
+        // Committed. Not in the transaction: a last release joins the index's worker, which may be waiting for the store's lock.
+        if (activate)
+        {
+            previous?.Release();
+            _logger.LogInformation("Model version {ModelId} is active ({Count} images indexed)", record.Id, model!.Index.Count);
+        }
+        else model!.Release();
+        switching?.Complete();
+        return ToInfo(record, activate);
     }
 
     private VectorIndexOptions IndexOptions => new()
@@ -233,8 +296,8 @@ public sealed class ModelService : IDisposable
         BackgroundError = e => _logger.LogWarning(e, "A vector index's background seal or compaction failed; it is retried"),
     };
 
-    /// <summary>Opens a version's column (creating it when missing) and embeds the images it lacks.</summary>
-    private LoadedModel Load(ModelRecord record, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Opens a version's column (creating it when missing) and, unless the caller does it, embeds the images it lacks.</summary>
+    private LoadedModel Load(ModelRecord record, bool catchUp = true)
     {
         ThrowIfRetired(record);
         LoadedModel? model = null;
@@ -242,7 +305,7 @@ public sealed class ModelService : IDisposable
         {
             _database.Write(() => model = Open(record,
                 _columns.Open(VectorColumnStore.EmbeddingsColumn(record.Id), record.EmbeddingDimension, quantized: true), () => LoadEmbedder(record)));
-            _catchUp.Run(model!, progress, cancellationToken);
+            if (catchUp) _catchUp.Run(model!, CancellationToken.None);
             return model!;
         }
         catch
@@ -257,9 +320,9 @@ public sealed class ModelService : IDisposable
     /// commits, in the same hold of the store's lock: every commit before is in what the column reads, and every
     /// commit after sees the version (ImageWriter, GalleryService.Delete). Unregistered if the transaction fails.
     /// </summary>
-    private LoadedModel Open(ModelRecord record, IVectorColumn column, Func<ImageEmbedder> loadEmbedder)
+    private LoadedModel Open(ModelRecord record, IVectorColumn column, Func<ImageEmbedder> loadEmbedder, ImageEmbedder? loaded = null)
     {
-        var model = new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), loadEmbedder, Forget);
+        var model = new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), loadEmbedder, Forget, loaded);
         _database.AfterCommit(() => { lock (_lock) _alive[model.Id] = model; });
         return model;
     }
@@ -293,7 +356,7 @@ public sealed class ModelService : IDisposable
     {
         using var lease = Acquire();
         int before = lease.Model.Index.Count;
-        _catchUp.Run(lease.Model, null, cancellationToken);
+        _catchUp.Run(lease.Model, cancellationToken);
         return lease.Model.Index.Count - before;
     }
 

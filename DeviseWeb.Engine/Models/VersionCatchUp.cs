@@ -1,5 +1,4 @@
 using DeviseWeb.Engine.Features;
-using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Storage;
 
 namespace DeviseWeb.Engine.Models;
@@ -13,20 +12,31 @@ internal sealed class VersionCatchUp(DeviseDatabase database, FeatureStore featu
 {
     private const int EmbedBatch = 4096;
 
-    /// <summary>Embeds what the version lacks, reporting progress per batch.</summary>
-    public void Run(LoadedModel model, IProgress<JobProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Images with features the version's index lacks, ascending.</summary>
+    public IReadOnlyList<int> Missing(LoadedModel model)
     {
         var featureIds = features.Ids();
-        if (featureIds.Count == model.Index.Count) return; // nothing is ever removed from one and not the other
-        var missing = featureIds.Except(model.Index.Ids()).ToList();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        if (featureIds.Count == model.Index.Count) return []; // nothing is ever removed from one and not the other
+        var indexed = model.Index.Ids().ToHashSet();
+        return featureIds.Where(id => !indexed.Contains(id)).ToList();
+    }
+
+    /// <summary>Embeds what the version lacks.</summary>
+    public void Run(LoadedModel model, CancellationToken cancellationToken) => Run(model, Missing(model), null, cancellationToken);
+
+    /// <summary>
+    /// Embeds <paramref name="missing"/> (from <see cref="Missing"/>) in batches; <paramref name="batchDone"/> hears how many
+    /// are done after each (it may throw to stop), and a cancel is checked before each.
+    /// </summary>
+    public void Run(LoadedModel model, IReadOnlyList<int> missing, Action<int>? batchDone, CancellationToken cancellationToken)
+    {
         for (int start = 0; start < missing.Count; start += EmbedBatch)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var range = missing.Skip(start).Take(EmbedBatch).ToList();
             var found = features.FindMany(range);
             var batch = range.Where((_, i) => found[i] is not null).ToList(); // an image deleted since the ids were read has none
-            var vectors = model.Embed(found.OfType<float[]>().ToList());
+            var vectors = model.Embed(found.OfType<float[]>().ToList(), cancellationToken);
             FaultPoints.Hit(FaultPoints.CatchUpBatchEmbedded);
             database.Write(() =>
             {
@@ -35,8 +45,7 @@ internal sealed class VersionCatchUp(DeviseDatabase database, FeatureStore featu
                 for (int i = 0; i < batch.Count; i++)
                     if (features.Contains(batch[i]) && !model.Index.Contains(batch[i])) model.Index.Add(batch[i], vectors[i]);
             });
-            int done = start + range.Count;
-            progress?.Report(new JobProgress(done / (double)missing.Count, done, missing.Count, $"Embedding the gallery: {done:N0} / {missing.Count:N0}", clock.Elapsed));
+            batchDone?.Invoke(start + range.Count);
         }
     }
 }

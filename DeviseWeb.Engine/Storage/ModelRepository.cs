@@ -48,7 +48,23 @@ public sealed class ModelRepository(DeviseDatabase database)
 
     private static double Number(BsonDocument document, string name, double absent) => document[name].IsNumber ? document[name].AsDouble : absent;
 
-    /// <summary>Saves a finished model's record and weights together.</summary>
+    /// <summary>
+    /// A new version's id, never given before, reserved in a small write of its own, so that its vectors can be written
+    /// under its column before the version itself is saved. Ids never go back: a run cancelled after reserving one leaves
+    /// a gap, as a deleted image leaves its id. Above every stored version too, whoever numbered it: a store from before
+    /// reservations, or one an older release saved a version to since (it numbers from the highest stored id).
+    /// </summary>
+    public int ReserveId() => database.Write(() =>
+    {
+        var settings = Settings.FindById(SettingsRecord.SettingsKey) ?? new SettingsRecord();
+        int highest = Models.Query().OrderByDescending(x => x.Id).Select(x => x.Id).FirstOrDefault();
+        settings.NextModelId = Math.Max(settings.NextModelId, highest + 1);
+        int id = settings.NextModelId++;
+        Settings.Upsert(settings);
+        return id;
+    });
+
+    /// <summary>Saves a finished model's record and weights together (under its reserved id, or a new one when it has none).</summary>
     public ModelRecord Add(ModelRecord model, byte[] weights) => database.Write(() =>
     {
         Models.Insert(model);

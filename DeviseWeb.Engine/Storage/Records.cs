@@ -74,13 +74,15 @@ public sealed class ModelRecord
     public bool Completed { get; set; }
 }
 
-/// <summary>Process-wide values: the active model and the next image id.</summary>
+/// <summary>Process-wide values: the active model, the next image id and the next model version id.</summary>
 public sealed class SettingsRecord
 {
     public const string SettingsKey = "settings";
     public string Id { get; set; } = SettingsKey;
     public int? ActiveModelId { get; set; }
     public int NextImageId { get; set; }
+    /// <summary>0 in a store from before version ids were reserved: the first reservation starts after the highest stored one.</summary>
+    public int NextModelId { get; set; }
 }
 
 /// <summary>A vector column's manifest: its width and its sealed segment files, oldest first.</summary>

@@ -52,6 +52,13 @@ public sealed class VectorColumnStore
         return new Column(this, name, record.Dimension, record.Quantized);
     }
 
+    /// <summary>
+    /// The folder a column's segment files go to, whether or not the column exists yet: a new version's files are written
+    /// there before the commit that creates its column (<see cref="ColumnBulkWriter"/>).
+    /// </summary>
+    public string SegmentDirectoryOf(string name) =>
+        Directory.CreateDirectory(Path.Combine(_dataDirectory, SegmentsFolder, FolderOf(name))).FullName;
+
     /// <summary>Width of an existing column's vectors, or null.</summary>
     public int? DimensionOf(string name) => Columns.FindById(name)?.Dimension;
 
@@ -119,8 +126,7 @@ public sealed class VectorColumnStore
         public string Name => name;
         public int Dimension => dimension;
         public bool Quantized => quantized;
-        public string SegmentDirectory { get; } = Directory.CreateDirectory(
-            Path.Combine(store._dataDirectory, SegmentsFolder, FolderOf(name))).FullName;
+        public string SegmentDirectory { get; } = store.SegmentDirectoryOf(name);
 
         public ColumnContents Load()
         {

@@ -32,21 +32,34 @@ public sealed class DeviseHead : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Rows of features through the head in batches on <paramref name="device"/>, without gradients, each batch's
-    /// output turned into result rows by <paramref name="map"/> (a mapping's unit vectors, say).
+    /// output turned into result rows by <paramref name="map"/> (a mapping's unit vectors, say). <paramref name="batchDone"/>
+    /// hears how many rows are done after each batch; a cancel is checked before each.
     /// </summary>
-    public float[][] Map(IReadOnlyList<float[]> features, Device device, Func<Tensor, Tensor> map, int batchSize = 4096)
+    public float[][] Map(IReadOnlyList<float[]> features, Device device, Func<Tensor, Tensor> map, int batchSize = 4096,
+        Action<int>? batchDone = null, CancellationToken cancellationToken = default)
     {
         var result = new float[features.Count][];
         using var _ = no_grad();
         eval();
         for (int start = 0; start < features.Count; start += batchSize)
         {
-            using var scope = NewDisposeScope();
-            int count = Math.Min(batchSize, features.Count - start);
-            var batch = TensorRows.ToTensor(features.Skip(start).Take(count).ToList(), features[start].Length).to(device);
-            TensorRows.ToRows(map(forward(batch))).CopyTo(result, start);
+            cancellationToken.ThrowIfCancellationRequested();
+            using (var scope = NewDisposeScope())
+            {
+                int count = Math.Min(batchSize, features.Count - start);
+                var batch = TensorRows.ToTensor(Rows(features, start, count), features[start].Length).to(device);
+                TensorRows.ToRows(map(forward(batch))).CopyTo(result, start);
+            }
+            batchDone?.Invoke(Math.Min(features.Count, start + batchSize));
         }
         return result;
+    }
+
+    private static float[][] Rows(IReadOnlyList<float[]> rows, int start, int count)
+    {
+        var slice = new float[count][];
+        for (int i = 0; i < count; i++) slice[i] = rows[start + i];
+        return slice;
     }
 
     public byte[] SaveWeights()

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using DeviseWeb.Engine.Training;
 using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.Cli;
@@ -23,6 +25,16 @@ public sealed class CliCommandsTests(CliStoreFixture store)
         Assert.Matches(@"Model version 1: Linear\(512,1024\).*, active\.", store.Train.Output);
         Assert.Contains("zero-shot hit@5", store.Train.Output);
         Assert.Contains("epoch   3/3", store.Train.Errors);
+    }
+
+    [Fact]
+    public void Train_OffATerminal_PrintsOneLineAsEachPassBeginsInOrder()
+    {
+        var passes = store.Train.Errors.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith("pass ", StringComparison.Ordinal))
+            .Select(l => Regex.Replace(l, @" \([\d,]+\)$", "")); // the pass's size, where it has one
+        var names = Enum.GetValues<TrainingPass>().Select(TrainingPlan.NameOf).ToList(); // a default run makes every pass
+
+        Assert.Equal(names.Select((name, i) => $"pass {i + 1}/{names.Count}: {name}"), passes);
     }
 
     [Fact]

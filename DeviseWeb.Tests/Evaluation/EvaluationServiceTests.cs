@@ -85,7 +85,7 @@ public sealed class EvaluationServiceTests
         Assert.Equal(TemplateData.EvaluationCount, report.PhotoImageCount);
         Assert.True(report.PhotoExactPrecisionAt5!.Value > 2 * report.PhotoExactPrecisionAt5.Chance, $"{report.PhotoExactPrecisionAt5}");
         lock (events)
-            Assert.Contains(events, e => e.JobId == job.Id && e.Type == JobEventType.Progress && e.Progress?.Message == $"Model version {other.Id} evaluated");
+            Assert.Contains(events, e => e.JobId == job.Id && e.Type == JobEventType.Progress && e.Progress?.Phase is { Name: "Measuring", Fraction: 1 });
         Assert.Equal(1.0, job.Progress!.Fraction);
         Assert.NotEqual(other.Id, models.ActiveModelId); // evaluating does not activate
     }

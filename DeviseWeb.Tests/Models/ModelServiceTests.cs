@@ -151,6 +151,39 @@ public sealed class ModelServiceTests(TrainedEngineFixture shared)
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public async Task ActivationJob_CancelledAsEachPassBegins_KeepsTheActiveVersionAndActivatesLater()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var models = engine.Get<ModelService>();
+        var queue = engine.Get<JobQueue>();
+        int active = models.ActiveModelId!.Value;
+        var older = await engine.TrainAsync(Short with { Seed = 17, Activate = false });
+        await using (var photo = File.OpenRead(TemplateData.NotImportedPath(1)))
+            await engine.Get<ImportService>().ImportStreamAsync(photo, "rabbit.png", "rabbit"); // the older version lacks it: embedding it is work
+
+        foreach (var (pass, _) in ModelService.ActivationPasses)
+        {
+            bool cancelled = false;
+            JobInfo job;
+            using (queue.Subscribe(e =>
+            {
+                if (!cancelled && e.Progress?.Phase is { Done: 0 } phase && phase.Name == pass) cancelled = queue.Cancel(e.JobId);
+            }))
+                job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Activation, ModelId = older.Id });
+
+            Assert.True(cancelled, $"{pass}: never reported as it began");
+            Assert.True(job.State == JobState.Cancelled, $"{pass}: {job.State} {job.Error}");
+            Assert.Equal(active, models.ActiveModelId);
+            Assert.Equal(TemplateData.ImageCount + 1, models.IndexedCount);
+        }
+        await engine.ActivateAsync(older.Id);
+
+        Assert.Equal(older.Id, models.ActiveModelId);
+        Assert.Equal(TemplateData.ImageCount + 1, models.IndexedCount);
+    }
+
+    [Fact]
     public async Task Search_PinnedToAVersionNotLoaded_AnswersWhileAnotherVersionsActivationIsHeldMidway()
     {
         await using var engine = await EngineHost.StartOnTemplateAsync();

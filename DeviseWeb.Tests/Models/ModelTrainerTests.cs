@@ -67,22 +67,39 @@ public sealed class ModelTrainerTests(TrainedEngineFixture shared)
     }
 
     [Fact]
-    public async Task TrainingJob_TrainsOneHead_ItsProgressCoversTheRunAndTheLogNamesTheEvaluation()
+    public async Task TrainingJob_TrainsOneHead_ItsProgressNamesEveryPassInOrderToTheEndAndTheLogNamesTheEvaluation()
     {
         await using var engine = await EngineHost.StartOnTemplateAsync();
         var events = new List<JobEvent>();
         using var _ = engine.Get<JobQueue>().Subscribe(e => { lock (events) events.Add(e); });
+        var options = TemplateData.TrainingOptions with { Epochs = 4 };
 
-        var job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Training, Training = TemplateData.TrainingOptions with { Epochs = 4, Activate = false } });
+        var job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Training, Training = options });
 
         Assert.Equal(JobState.Finished, job.State);
         List<TrainingProgress> training;
         lock (events) training = events.Where(e => e.Training is not null).Select(e => e.Training!).ToList();
         Assert.All(training, t => Assert.Equal(4, t.Epochs)); // one head: no second pass trained without the photographs
-        Assert.Equal(1.0, training[^1].Fraction, 6);
         Assert.Equal(4, job.Epochs.Count);
         Assert.Contains(job.Log, l => l.Contains($"Evaluating on {TemplateData.EvaluationCount} evaluation images", StringComparison.Ordinal));
         Assert.NotNull(job.Result?.Model?.Evaluation?.PhotoExactPrecisionAt5);
+
+        // Every pass of the plan, in its order, each to its own end; the run's fraction never goes back and ends at 1.
+        var version = job.Result!.Model!;
+        var plan = TrainingPlan.Passes(options, new TrainingSize(TemplateData.ImageCount, version.TrainCount, version.ValidationCount,
+            TemplateData.Labels.Count, 512, 384)).Select(p => TrainingPlan.NameOf(p.Pass)).ToList();
+        Assert.Equal(Enum.GetValues<TrainingPass>().Select(TrainingPlan.NameOf), plan); // a default run makes every pass
+        var passes = training.Select(t => t.PassProgress!).ToList();
+        Assert.Equal(plan, passes.Select(p => p.Name).Where((name, i) => i == 0 || name != passes[i - 1].Name));
+        Assert.All(passes, p => Assert.Equal((plan.IndexOf(p.Name) + 1, plan.Count), (p.Number, p.Count)));
+        Assert.All(plan, name => Assert.Equal(1.0, passes.Where(p => p.Name == name).Max(p => p.Fraction)));
+        Assert.Equal(training.Select(t => t.Fraction).Order(), training.Select(t => t.Fraction));
+        Assert.Equal(1.0, training[^1].Fraction, 6);
+        Assert.Contains(training, t => t.PassProgress is { Done: > 0, Fraction: < 1, Remaining: not null } && t.Remaining is not null);
+        // The stored job, as a page opened later reads it, names the last pass.
+        var stored = engine.Get<JobRepository>().Find(job.Id)!;
+        Assert.Equal(plan[^1], stored.Training?.PassProgress?.Name);
+        Assert.Equal(plan[^1], stored.Progress?.Phase?.Name);
     }
 
     [Fact]

@@ -67,6 +67,60 @@ public sealed class ModelRepositoryTests
         Assert.NotNull(model.RetiredMethod); // the stored options that say so are still there
     }
 
+    [Fact]
+    public async Task ReserveId_ReservedThenAbandoned_IsNeverGivenAgainAlsoAfterReopening()
+    {
+        string directory = TestData.NewTemporaryDirectory("reserve-id");
+        try
+        {
+            int first, abandoned, saved;
+            await using (var engine = await EngineHost.StartAsync(directory))
+            {
+                var models = engine.Get<ModelRepository>();
+                first = models.ReserveId();
+                saved = models.Add(new ModelRecord { Id = first, Options = new TrainingOptions(), Completed = true }, [1]).Id;
+                abandoned = models.ReserveId(); // a run cancelled after reserving it saves nothing
+            }
+
+            await using var reopened = await EngineHost.StartAsync(directory);
+            int next = reopened.Get<ModelRepository>().ReserveId();
+
+            Assert.Equal((1, 1, 2), (first, saved, abandoned));
+            Assert.Equal(3, next);
+            Assert.Equal([1], reopened.Get<ModelRepository>().All().Select(m => m.Id));
+        }
+        finally { TemplateData.DeleteQuietly(directory); }
+    }
+
+    [Fact]
+    public async Task ReserveId_StoreFromBeforeReservations_StartsAfterItsHighestVersion()
+    {
+        await using var engine = await EngineHost.StartEmptyAsync();
+        var ids = Enumerable.Range(0, 3).Select(_ => Insert(engine, OldOptions())).ToList(); // NextModelId stays 0, as an older release left it
+
+        int reserved = engine.Get<ModelRepository>().ReserveId();
+
+        Assert.Equal([1, 2, 3], ids);
+        Assert.Equal(4, reserved);
+    }
+
+    [Fact]
+    public async Task ReserveId_VersionSavedWithoutAReservation_IsNeverGivenAgain()
+    {
+        // An older release run on the store meanwhile numbers its version from the highest stored one, not from the reservations.
+        await using var engine = await EngineHost.StartEmptyAsync();
+        var models = engine.Get<ModelRepository>();
+        models.Add(new ModelRecord { Id = models.ReserveId(), Options = new TrainingOptions(), Completed = true }, [1]);
+        int older = Insert(engine, OldOptions());
+
+        int reserved = models.ReserveId();
+        models.Add(new ModelRecord { Id = reserved, Options = new TrainingOptions(), Completed = true }, [1]);
+
+        Assert.Equal(2, older);
+        Assert.Equal(3, reserved);
+        Assert.Equal([1, 2, 3], models.All().Select(m => m.Id));
+    }
+
     /// <summary>A version's options as the previous release stored them: every field it had, defaults unless given.</summary>
     internal static BsonDocument OldOptions(params (string Name, object Value)[] changes)
     {

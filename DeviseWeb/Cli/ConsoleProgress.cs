@@ -1,13 +1,15 @@
 using System.Globalization;
 using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Training;
 using ShellProgressBar;
 
 namespace DeviseWeb.Cli;
 
 /// <summary>
 /// A job's progress on the console, drawn from its events: a progress bar on a terminal; on a pipe or in CI, a plain
-/// line every few seconds, one per training epoch and one per message the job logs (a rejected file, say).
-/// Events arrive on the job's thread.
+/// line every few seconds, one per training epoch and one per message the job logs (a rejected file, say). A job that
+/// runs in passes (training, activation) gets a line as each pass begins, and the bar names the pass it is in with
+/// that pass's own counts and time left. Events arrive on the job's thread.
 /// </summary>
 public sealed class ConsoleProgress : IDisposable
 {
@@ -19,6 +21,7 @@ public sealed class ConsoleProgress : IDisposable
     private readonly string _title;
     private DateTime _lastLine = DateTime.MinValue;
     private int _lastDone = -1;
+    private int _lastPass;
     private bool _disposed;
 
     public ConsoleProgress(string title, TextWriter log, bool interactive)
@@ -76,9 +79,15 @@ public sealed class ConsoleProgress : IDisposable
     private void Show(JobEvent e, bool always)
     {
         if (e.Progress is not { } progress) return;
-        string message = e.Training is { } t
+        if (progress.Phase is { } phase && phase.Number != _lastPass)
+        {
+            _lastPass = phase.Number;
+            Line(string.Create(CultureInfo.InvariantCulture, $"pass {phase.Number}/{phase.Count}: {phase.Name}{(phase.Total is > 1 and var size ? $" ({size:N0})" : "")}"));
+        }
+        bool epoch = e.Training is { Phase: not TrainingPhase.Pass };
+        string message = e.Training is { Phase: not TrainingPhase.Pass } t
             ? $"epoch {t.Epoch}/{t.Epochs} loss {t.TrainLoss:0.0000}" + (t.ValidationLoss is { } v ? $" val {v:0.0000}" : "")
-            : progress.Message ?? "";
+            : progress.Phase is { } p ? Describe(p) : progress.Message ?? "";
         int done = (int)Math.Round(Math.Clamp(progress.Fraction, 0, 1) * Ticks);
         if (_bar is not null)
         {
@@ -91,9 +100,21 @@ public sealed class ConsoleProgress : IDisposable
         if (done == _lastDone && done == Ticks) return; // the end, already shown by the last progress event
         _lastLine = now;
         _lastDone = done;
-        string counts = progress is { Done: { } d, Total: { } n } ? $" {d:N0}/{n:N0}" : "";
+        // A pass's description carries its own counts: the same ones again would only repeat them.
+        string counts = progress is { Done: { } d, Total: { } n } && (epoch || progress.Phase is null) ? $" {d:N0}/{n:N0}" : "";
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_title}: {progress.Fraction,4:P0}{counts} {message}"));
     }
+
+    /// <summary>"Label transfer 43 % 43,000/100,000, 0:35 left" (percentages as every progress line writes them).</summary>
+    internal static string Describe(JobPhase phase)
+    {
+        string counts = phase is { Done: { } done, Total: > 1 and var total } ? $" {done:N0}/{total:N0}" : "";
+        string left = phase.Remaining is { } remaining && phase.Fraction < 1 ? $", {Format(remaining)} left" : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{phase.Name} {phase.Fraction:P0}{counts}{left}");
+    }
+
+    private static string Format(TimeSpan span) =>
+        span.ToString(span.TotalHours >= 1 ? @"h\:mm\:ss" : @"m\:ss", CultureInfo.InvariantCulture);
 
     private void Line(string text)
     {

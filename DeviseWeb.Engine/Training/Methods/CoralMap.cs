@@ -32,8 +32,8 @@ public sealed class CoralMap
         return new CoralMap(map.to(float32).contiguous().data<float>().ToArray(), shift.to(float32).contiguous().data<float>().ToArray(), width);
     }
 
-    /// <summary>The rows mapped, in float32 batches.</summary>
-    public float[][] Apply(IReadOnlyList<float[]> rows)
+    /// <summary>The rows mapped, in float32 batches; <paramref name="batchDone"/> hears the rows done after each, and a cancel is checked before each.</summary>
+    public float[][] Apply(IReadOnlyList<float[]> rows, Action<int>? batchDone = null, CancellationToken cancellationToken = default)
     {
         var result = new float[rows.Count][];
         using var scope = NewDisposeScope();
@@ -41,9 +41,13 @@ public sealed class CoralMap
         var shift = tensor(_shift, [1, _width]);
         for (int start = 0; start < rows.Count; start += Batch)
         {
-            using var batchScope = NewDisposeScope();
-            int count = Math.Min(Batch, rows.Count - start);
-            TensorRows.ToRows(TensorRows.ToTensor(rows.Skip(start).Take(count).ToList(), _width).mm(map) + shift).CopyTo(result, start);
+            cancellationToken.ThrowIfCancellationRequested();
+            using (var batchScope = NewDisposeScope())
+            {
+                int count = Math.Min(Batch, rows.Count - start);
+                TensorRows.ToRows(TensorRows.ToTensor(rows.Skip(start).Take(count).ToList(), _width).mm(map) + shift).CopyTo(result, start);
+            }
+            batchDone?.Invoke(Math.Min(rows.Count, start + Batch));
         }
         return result;
     }

@@ -61,6 +61,47 @@ public sealed class TrainingDashboardTests(DeviseWebFactory app) : BunitTestBase
     }
 
     [Fact]
+    public void ProgressEvent_InAPassAfterTheEpochs_NamesThePassWithItsCountsAndTimeLeft()
+    {
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("job1", JobState.Running, 10)));
+        var pass = new JobPhase("Label transfer", 6, 9, 0.43, 43_000, 100_000, TimeSpan.FromSeconds(26), TimeSpan.FromSeconds(35));
+
+        Notifier.Publish(Event("job1", JobEventType.Progress,
+            training: Step(10, 4) with { Phase = TrainingPhase.Pass, Fraction = 0.8, PassProgress = pass, Remaining = TimeSpan.FromSeconds(50) }));
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("Label transfer", cut.Find("[data-testid=training-pass]").TextContent.Trim());
+            Assert.Equal("Label transfer · pass 6/9 · 43,000 / 100,000 · 80%", cut.Find("[data-testid=training-status]").TextContent.Trim());
+            Assert.Equal("80", cut.Find("[data-testid=training-progress]").GetAttribute("aria-valuenow"));
+            Assert.Contains("ETA 0:50 (label transfer: 0:35)", cut.Markup);
+        });
+    }
+
+    [Fact]
+    public void Render_RunningJobInItsEpochsPass_NamesThePassBesideTheEpoch()
+    {
+        var job = Job("job1", JobState.Running, 3);
+        job = job with { Training = job.Training! with { PassProgress = new JobPhase("Epochs", 4, 9, 0.25, 10, 40) } };
+
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, job));
+
+        Assert.Equal("Epochs", cut.Find("[data-testid=training-pass]").TextContent.Trim());
+        Assert.Equal("Epoch 3/10 · step 2/4 · train loss 0.5000 · pass 4/9 · 25%", cut.Find("[data-testid=training-status]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void FinishedJob_ShowsNoPassChip()
+    {
+        var job = Job("job1", JobState.Finished, 3);
+        job = job with { Training = job.Training! with { PassProgress = new JobPhase("Activation", 9, 9, 1, 1, 1) } };
+
+        var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, job));
+
+        Assert.Empty(cut.FindAll("[data-testid=training-pass]"));
+    }
+
+    [Fact]
     public void EpochEvent_AlreadyInTheSnapshot_IsNotDrawnTwice()
     {
         var cut = Context.Render<TrainingDashboard>(p => p.Add(x => x.Job, Job("job1", JobState.Running, 3)));

@@ -36,7 +36,7 @@ public sealed partial class RunHistory : IDisposable
 
     private string ActivationText => _activation is { } job
         ? $"{(job.State == JobState.Queued ? "Waiting to activate" : "Activating")} v{job.Request.ModelId}" +
-          (_activationProgress is { } p ? $" {ActivationPercent:0}%" : "")
+          (_activationProgress is { } p ? $" {ActivationPercent:0}%" + (p.Phase is { } phase ? $" · {phase.Name.ToLowerInvariant()}" : "") : "")
         : "";
 
     private double ActivationPercent => (_activationProgress?.Fraction ?? 0) * 100;

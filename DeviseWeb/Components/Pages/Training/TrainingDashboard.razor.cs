@@ -65,14 +65,25 @@ public sealed partial class TrainingDashboard : IDisposable
                     ? $"Idle — showing the learning curve of the active model, v{model.Id}. Start a run to watch it live."
                     : "Idle — start a run to watch it here.";
             if (_state == JobState.Queued) return "Queued — it starts when the job running now ends.";
-            if (_latest is not { } p) return _state == JobState.Running ? "Preparing the split and label vectors…" : StateText;
+            if (_latest is not { } p) return _state == JobState.Running ? "Preparing the split…" : StateText;
+            if (p.Phase == TrainingPhase.Pass && p.PassProgress is { } pass)
+            {
+                var counts = pass is { Done: { } done, Total: > 1 and var total }
+                    ? string.Create(CultureInfo.InvariantCulture, $" · {done:N0} / {total:N0}") : "";
+                return $"{pass.Name} · pass {pass.Number}/{pass.Count}{counts} · {Percent}%";
+            }
             var loss = string.Create(CultureInfo.InvariantCulture, $"train loss {p.TrainLoss:0.0000}");
-            return $"Epoch {p.Epoch}/{p.Epochs} · step {p.Step}/{p.StepsPerEpoch} · {loss} · {Percent}%";
+            var place = p.PassProgress is { } epochs ? $" · pass {epochs.Number}/{epochs.Count}" : "";
+            return $"Epoch {p.Epoch}/{p.Epochs} · step {p.Step}/{p.StepsPerEpoch} · {loss}{place} · {Percent}%";
         }
     }
 
+    /// <summary>The pass the run is in, by name ("Label transfer"); empty before the first or for a run that reports none.</summary>
+    private string PassText => _state == JobState.Running && _latest?.PassProgress is { } pass ? pass.Name : "";
+
     private string EtaText => _state == JobState.Running && _latest?.Remaining is { } remaining
-        ? $"ETA {Format(remaining)} · elapsed {Format(_latest.Elapsed)}"
+        ? $"ETA {Format(remaining)}" + (_latest.PassProgress is { Remaining: { } left, Fraction: < 1 } pass ? $" ({pass.Name.ToLowerInvariant()}: {Format(left)})" : "")
+          + $" · elapsed {Format(_latest.Elapsed)}"
         : _latest is { } p ? $"took {Format(p.Elapsed)}" : "";
 
     private List<ChartSeries<double>> LossSeries =>
