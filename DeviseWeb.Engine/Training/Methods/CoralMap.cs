@@ -20,14 +20,21 @@ public sealed class CoralMap
 
     private CoralMap(float[] map, float[] shift, int width) => (_map, _shift, _width) = (map, shift, width);
 
-    /// <summary>The map from <paramref name="source"/>'s statistics to <paramref name="target"/>'s, each from at most <see cref="SampleRows"/> evenly spaced rows.</summary>
-    public static CoralMap Fit(IReadOnlyList<float[]> source, IReadOnlyList<float[]> target)
+    /// <summary>
+    /// The map from <paramref name="source"/>'s statistics to <paramref name="target"/>'s, each from at most
+    /// <see cref="SampleRows"/> evenly spaced rows. The covariances are summed a block of rows at a time, with a check for
+    /// a cancel before each block and each decomposition, so a cancel stops the fit within a fraction of a second.
+    /// </summary>
+    public static CoralMap Fit(IReadOnlyList<float[]> source, IReadOnlyList<float[]> target, CancellationToken cancellationToken = default)
     {
         using var scope = NewDisposeScope();
         int width = source[0].Length;
-        var (sMean, sCovariance) = Moments(TensorRows.ToTensor(Sample(source), width).to(float64));
-        var (tMean, tCovariance) = Moments(TensorRows.ToTensor(Sample(target), width).to(float64));
-        var map = MatrixPower(sCovariance, -0.5).mm(MatrixPower(tCovariance, 0.5));
+        var (sMean, sCovariance) = Moments(Sample(source), width, cancellationToken);
+        var (tMean, tCovariance) = Moments(Sample(target), width, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        var whiten = MatrixPower(sCovariance, -0.5);
+        cancellationToken.ThrowIfCancellationRequested();
+        var map = whiten.mm(MatrixPower(tCovariance, 0.5));
         var shift = tMean - sMean.mm(map);
         return new CoralMap(map.to(float32).contiguous().data<float>().ToArray(), shift.to(float32).contiguous().data<float>().ToArray(), width);
     }
@@ -59,12 +66,34 @@ public sealed class CoralMap
         return Enumerable.Range(0, SampleRows).Select(i => rows[(int)(i * step)]).ToList();
     }
 
-    private static (Tensor Mean, Tensor Covariance) Moments(Tensor rows)
+    /// <summary>Mean and covariance (+1 on the diagonal) in float64, the rows read a block at a time.</summary>
+    private static (Tensor Mean, Tensor Covariance) Moments(IReadOnlyList<float[]> rows, int width, CancellationToken cancellationToken)
     {
-        var mean = rows.mean([0], keepdim: true);
-        var centred = rows - mean;
-        var covariance = centred.t().mm(centred) / Math.Max(1, rows.shape[0] - 1) + eye(rows.shape[1], dtype: float64);
-        return (mean, covariance);
+        var sum = zeros([1, width], dtype: float64);
+        for (int start = 0; start < rows.Count; start += Batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var block = NewDisposeScope();
+            sum.add_(Block(rows, start, width).sum([0], keepdim: true));
+        }
+        var mean = sum / Math.Max(1, rows.Count);
+        var scatter = zeros([width, width], dtype: float64);
+        for (int start = 0; start < rows.Count; start += Batch)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using var block = NewDisposeScope();
+            var centred = Block(rows, start, width) - mean;
+            scatter.add_(centred.t().mm(centred));
+        }
+        return (mean, scatter / Math.Max(1, rows.Count - 1) + eye(width, dtype: float64));
+    }
+
+    private static Tensor Block(IReadOnlyList<float[]> rows, int start, int width)
+    {
+        int count = Math.Min(Batch, rows.Count - start);
+        var slice = new float[count][];
+        for (int i = 0; i < count; i++) slice[i] = rows[start + i];
+        return TensorRows.ToTensor(slice, width).to(float64);
     }
 
     private static Tensor MatrixPower(Tensor symmetric, double power)

@@ -142,7 +142,7 @@ public sealed class TrainingPipeline(LabelTargets targets, LabelVectors labelVec
             pass.Complete(); // nothing to align: the pass is done, not left short of its end
             return (train, validation);
         }
-        var coral = CoralMap.Fit([.. train.Features, .. validation.Features], gallery);
+        var coral = CoralMap.Fit([.. train.Features, .. validation.Features], gallery, plan.CancellationToken);
         var alignedTrain = coral.Apply(train.Features, done => pass.Report(done), plan.CancellationToken);
         var alignedValidation = coral.Apply(validation.Features, done => pass.Report(train.Count + done), plan.CancellationToken);
         pass.Complete();

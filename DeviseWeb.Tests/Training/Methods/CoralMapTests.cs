@@ -39,6 +39,34 @@ public sealed class CoralMapTests
         Assert.All(mapped, m => Assert.True(float.IsFinite(m[0]) && float.IsFinite(m[1])));
     }
 
+    [Fact]
+    public void Fit_RowsOverSeveralBlocks_MapsToTheTargetsCovarianceAsOneBlockWould()
+    {
+        // 20,000 rows: the covariance is summed over three blocks of rows; a block lost or counted twice moves it.
+        var random = new Random(3);
+        float[][] source = Enumerable.Range(0, 20_000).Select(_ => new[] { (float)random.NextDouble(), (float)random.NextDouble() * 3 }).ToArray();
+        float[][] target = Enumerable.Range(0, 20_000).Select(_ => new[] { 5 + (float)random.NextDouble() * 4, -2 + (float)random.NextDouble() }).ToArray();
+
+        var mapped = CoralMap.Fit(source, target).Apply(source);
+
+        for (int c = 0; c < 2; c++)
+        {
+            Assert.Equal(target.Average(t => t[c]), mapped.Average(m => m[c]), 2);
+            double expected = Variance(source, c) * (Variance(target, c) + 1) / (Variance(source, c) + 1);
+            Assert.InRange(Variance(mapped, c), expected * 0.98, expected * 1.02);
+        }
+    }
+
+    [Fact]
+    public void Fit_Cancelled_Throws()
+    {
+        float[][] rows = Enumerable.Range(0, 100).Select(i => new[] { i * 0.1f, 1f }).ToArray();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => CoralMap.Fit(rows, rows, cancelled.Token));
+    }
+
     private static double Variance(float[][] rows, int column)
     {
         double mean = rows.Average(r => r[column]);
