@@ -19,4 +19,12 @@ public static class VectorMath
     public static byte[] ToBytes(ReadOnlySpan<float> vector) => MemoryMarshal.AsBytes(vector).ToArray();
 
     public static float[] FromBytes(byte[] bytes) => MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+
+    /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> as an array of the same row references (no copy of a row).</summary>
+    public static float[][] Slice(IReadOnlyList<float[]> rows, int start, int count)
+    {
+        var slice = new float[count][];
+        for (int i = 0; i < count; i++) slice[i] = rows[start + i];
+        return slice;
+    }
 }

@@ -47,19 +47,12 @@ public sealed class DeviseHead : nn.Module<Tensor, Tensor>
             using (var scope = NewDisposeScope())
             {
                 int count = Math.Min(batchSize, features.Count - start);
-                var batch = TensorRows.ToTensor(Rows(features, start, count), features[start].Length).to(device);
+                var batch = TensorRows.ToTensor(VectorMath.Slice(features, start, count), features[start].Length).to(device);
                 TensorRows.ToRows(map(forward(batch))).CopyTo(result, start);
             }
             batchDone?.Invoke(Math.Min(features.Count, start + batchSize));
         }
         return result;
-    }
-
-    private static float[][] Rows(IReadOnlyList<float[]> rows, int start, int count)
-    {
-        var slice = new float[count][];
-        for (int i = 0; i < count; i++) slice[i] = rows[start + i];
-        return slice;
     }
 
     public byte[] SaveWeights()

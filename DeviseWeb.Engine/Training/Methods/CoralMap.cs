@@ -52,7 +52,7 @@ public sealed class CoralMap
             using (var batchScope = NewDisposeScope())
             {
                 int count = Math.Min(Batch, rows.Count - start);
-                TensorRows.ToRows(TensorRows.ToTensor(rows.Skip(start).Take(count).ToList(), _width).mm(map) + shift).CopyTo(result, start);
+                TensorRows.ToRows(TensorRows.ToTensor(VectorMath.Slice(rows, start, count), _width).mm(map) + shift).CopyTo(result, start);
             }
             batchDone?.Invoke(Math.Min(rows.Count, start + Batch));
         }
@@ -90,10 +90,7 @@ public sealed class CoralMap
 
     private static Tensor Block(IReadOnlyList<float[]> rows, int start, int width)
     {
-        int count = Math.Min(Batch, rows.Count - start);
-        var slice = new float[count][];
-        for (int i = 0; i < count; i++) slice[i] = rows[start + i];
-        return TensorRows.ToTensor(slice, width).to(float64);
+        return TensorRows.ToTensor(VectorMath.Slice(rows, start, Math.Min(Batch, rows.Count - start)), width).to(float64);
     }
 
     private static Tensor MatrixPower(Tensor symmetric, double power)

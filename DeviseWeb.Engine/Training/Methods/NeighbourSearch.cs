@@ -55,15 +55,8 @@ internal sealed class NeighbourSearch : IDisposable
         for (int start = 0; start < queries.Count; start += size)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            block(start, _index.SearchBatch(Slice(queries, start, Math.Min(size, queries.Count - start)), k));
+            block(start, _index.SearchBatch(VectorMath.Slice(queries, start, Math.Min(size, queries.Count - start)), k));
         }
-    }
-
-    private static float[][] Slice(IReadOnlyList<float[]> rows, int start, int count)
-    {
-        var slice = new float[count][];
-        for (int i = 0; i < count; i++) slice[i] = rows[start + i];
-        return slice;
     }
 
     public void Dispose() => _index.Dispose();
