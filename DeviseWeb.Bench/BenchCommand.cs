@@ -17,7 +17,7 @@ public static class BenchCommand
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
                                [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
-                               [--only features,import,train,scale,train-scale] [--train-epochs N (the default, 30)]
+                               [--only features,import,train,scale,train-scale] [--train-epochs N (the default, 30; 3 past 100,000)]
                                [--data DIR] [--json] [--verbose]
         """;
 
@@ -63,7 +63,9 @@ public static class BenchCommand
                     await ScaleBench.RunAsync(cli, n, dataset, report, token);
                 }
             if (parts.Contains("train-scale"))
-                foreach (int n in sizes)
+                // A 2,000-image run first: what an import and a reference photo cost with few labelled images, the reference
+                // the larger runs are compared with.
+                foreach (int n in sizes.Prepend(TrainingScaleBench.ReferenceSize).Distinct().Order())
                 {
                     token.ThrowIfCancellationRequested();
                     await TrainingScaleBench.RunAsync(cli, n, trainEpochs, dataset, report, token);

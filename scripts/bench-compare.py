@@ -124,6 +124,30 @@ for n in sorted({f['n'] for f in ours.get('knn', [])}):
     if seed and seed.get('seeded'):
         row(f'seeding the {label} store (once, then cached), s', seed['seed_s'])
 
+# Training at gallery scale (issue 17): each size's run, against the smallest trained size for import and photo search.
+trained = sorted(f['n'] for f in ours.get('train-scale', []))
+for n in trained:
+    label = f'{n:,}'
+    train = at('train-scale', n)
+    row(f'training at {label}: passes after the epochs, s ({train["epochs"]} epochs, {train["per_epoch_s"]:.1f} s each)', train['after_epochs_s'], None,
+        '<= 300 s' if n == 100_000 else '', check(train['after_epochs_s'], 300, '<=') if n == 100_000 else None)
+    row(f'training at {label}: whole run with the default epochs, s', train.get('default_epochs_run_s', train['total_s']), None,
+        '<= 1800 s' if n == 1_000_000 else '', check(train.get('default_epochs_run_s'), 1800, '<=') if n == 1_000_000 else None)
+    act = at('activate-scale', n)
+    if act:
+        row(f'activating the trained version at {label}, s', act['total_s'], None,
+            '<= 600 s' if n == 1_000_000 else '', check(act['total_s'], 600, '<=') if n == 1_000_000 else None)
+    small = trained[0]
+    imp, imp0 = at('import-labelled', n), at('import-labelled', small)
+    if imp and imp0 and n != small:
+        # Cost per image is the inverse of the rate.
+        row(f'import with {imp["labelled"]:,} labelled vs {imp0["labelled"]:,}: cost ratio', imp0['img_per_s'] / imp['img_per_s'], None,
+            '<= 1.2x' if n == 100_000 else '', check(imp0['img_per_s'] / imp['img_per_s'], 1.2, '<=') if n == 100_000 else None, ratio=float('nan'))
+    ref, ref0 = at('reference-search', n), at('reference-search', small)
+    if ref and ref0 and n != small:
+        row(f'reference-photo search with {ref["labelled"]:,} labelled vs {ref0["labelled"]:,}: p50 ratio', ref['ms_p50'] / ref0['ms_p50'], None,
+            '<= 1.2x' if n == 100_000 else '', check(ref['ms_p50'] / ref0['ms_p50'], 1.2, '<=') if n == 100_000 else None, ratio=float('nan'))
+
 proc = first('process')
 if proc:
     row('peak RSS of the bench process, MB', proc['peak_rss_mb'])
