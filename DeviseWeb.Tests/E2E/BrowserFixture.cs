@@ -83,6 +83,9 @@ public sealed class BrowserFixture : IAsyncLifetime
             StorageState = storageState,
         });
         context.SetDefaultTimeout(20_000);
+        // Expectations wait as long as actions do: their own default, 5 s, was too short for a reference photo's first
+        // backbone run while other test classes shared the 2 cores (a CI run failed on it).
+        Assertions.SetDefaultExpectTimeout(20_000);
         return await context.NewPageAsync();
     }
 
