@@ -14,16 +14,19 @@ public static class BenchCommand
 {
     private static readonly string[] Parts = ["features", "import", "train", "scale", "train-scale"];
 
+    /// <summary>Quality sweeps, run only when named in --only.</summary>
+    private static readonly string[] Sweeps = ["blend"];
+
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
                                [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
-                               [--only features,import,train,scale,train-scale] [--train-epochs N (the default, 30; 3 past 100,000)]
+                               [--only features,import,train,scale,train-scale | --only blend --data DIR] [--train-epochs N (the default, 30; 3 past 100,000)]
                                [--data DIR] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments cli, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
-        cli.RejectUnknown(["--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only", "--train-epochs"]);
+        cli.RejectUnknown(["--data", "--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only", "--train-epochs"]);
         string images = cli.Get("--images") ?? "/tmp/peer-scratch/images";
         int limit = cli.GetInt("--limit", 300);
         bool quick = cli.Has("--quick");
@@ -31,10 +34,15 @@ public static class BenchCommand
         int? trainEpochs = cli.Get("--train-epochs") is null ? null : cli.GetInt("--train-epochs", 0);
         if (trainEpochs is < 1) throw new CliUsageException("--train-epochs takes a whole number of at least 1.");
         var parts = (cli.Get("--only") ?? string.Join(',', quick ? Parts.SkipLast(1) : Parts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-        if (parts.FirstOrDefault(p => !Parts.Contains(p)) is { } unknown)
-            throw new CliUsageException($"--only takes {string.Join(", ", Parts)}; got '{unknown}'.");
+        if (parts.FirstOrDefault(p => !Parts.Contains(p) && !Sweeps.Contains(p)) is { } unknown)
+            throw new CliUsageException($"--only takes {string.Join(", ", Parts.Concat(Sweeps))}; got '{unknown}'.");
         var report = new BenchReport(output, errors, cli.Has("--json"));
 
+        if (parts.SetEquals(["blend"]))
+        {
+            await PhotoBlendBench.RunAsync(cli, report, cancellationToken);
+            return 0;
+        }
         var files = BenchDataset.List(images, limit);
         if (files.Count == 0 && (parts.Contains("features") || parts.Contains("import")))
             throw new CliUsageException($"No images under {images}: pass --images DIR (e.g. data/demo or the peer's image folder).");

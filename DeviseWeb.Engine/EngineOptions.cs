@@ -77,6 +77,8 @@ public sealed class EngineOptions
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");
     internal string VocabularyCachePath => Path.Combine(DataDirectory, "vocabulary-minilm.bin");
+    /// <summary>The everyday words judged against the evaluation set, copied from the last dataset imported with them.</summary>
+    internal string EverydayWordsPath => Path.Combine(DataDirectory, Evaluation.EverydayWords.FileName);
 }
 
 /// <summary>The allowed range of each <see cref="EngineOptions"/> setting; every host checks them when it starts.</summary>

@@ -71,6 +71,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SearchService>();
         services.AddSingleton<KeywordService>();
         services.AddSingleton<EvaluationService>();
+        services.AddSingleton<DuplicateProbe>();
+        services.AddSingleton<PhotoRanking>();
         services.AddSingleton<StatusService>();
 
         // One durable job queue, drained by one worker.

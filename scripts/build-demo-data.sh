@@ -5,8 +5,9 @@
 #   <out>/<label>/scene-*.jpg    the scene photographs (tuxpaint-data's templates), labelled in scenes.tsv
 #   <out>/<label>/gcompris-*.webp  photographs from GCompris's activities, labelled in gcompris.tsv
 #   <out>/labels.tsv             folder <TAB> label text <TAB> image count <TAB> sources
-#   <out>/evaluation.txt         <folder>/<file> of every evaluation-only image, one a line: the photo cut-outs and
-#                                the scene photographs, imported into the gallery but never trained on
+#   <out>/evaluation.txt         <folder>/<file> of every evaluation-only image, one a line: the scene photographs and
+#                                the photographs of every third GCompris label, imported but never trained on
+#   <out>/evaluation-queries.tsv everyday words that are no label, judged by hand against the evaluation set
 #   <out>/SOURCES.md             where the images come from and under which licence
 #   <out>/LICENSE-*.txt          licence texts shipped by the source packages
 #
@@ -25,8 +26,9 @@
 #   * npm emoji-datasource-twitter@16.0.0     (CC-BY-4.0)    -> emoji-twitter-<code>.png
 # Labels come from the stamps' English descriptions and the emoji names, cleaned
 # up by the rules in scripts/demo-data/labels.map. Labels are merged across sources.
-# The photo-* and scene-* files are real photographs, listed in evaluation.txt: the evaluation set (docs/methods.md).
-# The gcompris-* files are real photographs too, but training images: more photographs among the labelled ones.
+# The scene-* and gcompris-* files are real photographs, mostly whole scenes; the scenes and a third of the GCompris
+# labels (every third in alphabetical order) are listed in evaluation.txt: the evaluation set (docs/methods.md). The
+# photo-* cut-outs (photographs on white) are training images.
 #
 # Idempotent: <out>/.demo-data-version records the script version plus a hash of
 # this script and the label map; when it matches, the script exits at once.
@@ -34,7 +36,7 @@
 #              DEMO_DATA_FORCE=1 rebuilds even when up to date.
 set -euo pipefail
 
-SCRIPT_VERSION=4
+SCRIPT_VERSION=5
 EMOJI_VERSION=16.0.0
 EMOJI_SETS=(google twitter)
 STAMPS_PKG=tuxpaint-stamps-default
@@ -51,6 +53,7 @@ map=$here/demo-data/labels.map
 photos=$here/demo-data/photo-stamps.txt
 scenes=$here/demo-data/scenes.tsv
 gcompris=$here/demo-data/gcompris.tsv
+queries=$here/demo-data/evaluation-queries.tsv
 rcc_extract=$here/demo-data/rcc-extract.py
 
 out=${1:-$repo/data/demo}
@@ -67,7 +70,7 @@ die() { log "error: $*"; exit 1; }
 [[ -f $map ]] || die "label map not found: $map"
 command -v node >/dev/null || die "node is required"
 
-want_version="v$SCRIPT_VERSION $(cat "$self" "$map" "$photos" "$scenes" "$gcompris" "$rcc_extract" | sha256sum | cut -c1-16) emoji=$EMOJI_VERSION"
+want_version="v$SCRIPT_VERSION $(cat "$self" "$map" "$photos" "$scenes" "$gcompris" "$queries" "$rcc_extract" | sha256sum | cut -c1-16) emoji=$EMOJI_VERSION"
 
 # ----------------------------------------------------------------- fast path
 if [[ ${DEMO_DATA_FORCE:-0} != 1 && -f $marker && -f $out/labels.tsv ]] &&
@@ -161,11 +164,11 @@ tmp=$(mktemp -d "$parent/.demo-build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 summary=$(node - "$STAMPS_DIR" "$npm_dir/node_modules" "$map" "$tmp" "$photos" "$SCENES_DIR" "$scenes" \
-    "$gcompris_root/gcompris/src/activities" "$gcompris" "${EMOJI_SETS[@]}" <<'JS'
+    "$gcompris_root/gcompris/src/activities" "$gcompris" "$queries" "${EMOJI_SETS[@]}" <<'JS'
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const [stampsDir, nodeModules, mapFile, out, photosFile, scenesDir, scenesFile, gcomprisDir, gcomprisFile, ...sets] =
+const [stampsDir, nodeModules, mapFile, out, photosFile, scenesDir, scenesFile, gcomprisDir, gcomprisFile, queriesFile, ...sets] =
   process.argv.slice(2);
 const listLines = (file) => fs.readFileSync(file, 'utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() && !l.startsWith('#'));
 const photoStamps = new Set(listLines(photosFile));
@@ -264,7 +267,7 @@ for (const rel of walk(stampsDir, '', [])) {
   }
   const name = base.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   const photo = photoStamps.delete(rel);
-  add(label, path.join(stampsDir, rel + '.png'), `${photo ? 'photo' : 'stamp'}-${name}.png`, 'tuxpaint', photo);
+  add(label, path.join(stampsDir, rel + '.png'), `${photo ? 'photo' : 'stamp'}-${name}.png`, 'tuxpaint');
 }
 if (photoStamps.size) throw new Error(`photo-stamps.txt names stamps the demo does not use: ${[...photoStamps].join(', ')}`);
 
@@ -276,14 +279,19 @@ for (const line of listLines(scenesFile)) {
 }
 
 // ---- GCompris photographs, and the READMEs that credit them
+// Every third GCompris label in alphabetical order (the 1st, 4th, 7th...) is evaluation-only, with all its photographs:
+// a rule fixed before any model was measured, so nobody picks the labels that score well.
+const gcomprisLines = listLines(gcomprisFile);
+const gcomprisLabels = [...new Set(gcomprisLines.map((l) => normalise(l.split('\t')[2])))].sort();
+const heldGcompris = new Set(gcomprisLabels.filter((_, i) => i % 3 === 0));
 const credits = new Set();
-for (const line of listLines(gcomprisFile)) {
+for (const line of gcomprisLines) {
   const [activity, file, label] = line.split('\t');
   const src = path.join(gcomprisDir, activity, 'resource', file);
   if (!fs.existsSync(src)) throw new Error(`gcompris.tsv: ${activity}/resource/${file} is not in ${activity}.rcc`);
   const name = path.basename(file, '.webp').replace(/_background$/, '').replace(/([a-z])([A-Z])/g, '$1-$2')
     .toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
-  add(label, src, `gcompris-${activity.replace(/_/g, '-')}-${name}.webp`, 'gcompris');
+  add(label, src, `gcompris-${activity.replace(/_/g, '-')}-${name}.webp`, 'gcompris', heldGcompris.has(normalise(label)));
   // the nearest README above the image credits it (explore_monuments keeps one for all its country folders)
   let dir = path.join(activity, 'resource', path.dirname(file));
   while (!fs.existsSync(path.join(gcomprisDir, dir, 'README')) && dir !== activity) dir = path.dirname(dir);
@@ -329,9 +337,21 @@ for (const f of folders) {
 }
 fs.writeFileSync(path.join(out, 'labels.tsv'), rows.join('\n') + '\n');
 fs.writeFileSync(path.join(out, 'evaluation.txt'),
-  '# Evaluation-only images (the photo cut-outs and scene photographs): imported, searchable, never trained on.\n' +
+  '# Evaluation-only images (the scene photographs, and the photographs of every third GCompris label):\n' +
+  '# imported, searchable, never trained on.\n' +
   '# One <label folder>/<file> a line; DeviseWeb\'s import reads this file (docs/methods.md).\n' +
   evaluation.sort().join('\n') + '\n');
+// ---- the everyday words judged against the evaluation set: none a label, each naming labels of evaluation images
+const evaluationLabels = new Set(evaluation.map((e) => labels.get(e.split('/')[0]).text));
+const labelTexts = new Set([...labels.values()].map((e) => e.text));
+for (const line of listLines(queriesFile)) {
+  const [word, named] = line.split('\t');
+  if (!named) throw new Error(`evaluation-queries.tsv: no labels after "${word}"`);
+  if (labelTexts.has(word)) throw new Error(`evaluation-queries.tsv: "${word}" is a label of the demo`);
+  for (const label of named.split(',').map((l) => l.trim()))
+    if (!evaluationLabels.has(label)) throw new Error(`evaluation-queries.tsv: "${word}" names "${label}", no label of an evaluation image`);
+}
+fs.copyFileSync(queriesFile, path.join(out, 'evaluation-queries.tsv'));
 const total = Object.values(perSource).reduce((a, b) => a + b, 0);
 const lines = [`labels: ${folders.length}   images: ${total}   evaluation-only: ${evaluation.length}`,
   'per source: ' + Object.entries(perSource).map(([s, n]) => `${s}=${n}`).join('  '),
@@ -364,7 +384,8 @@ cat >"$tmp/SOURCES.md" <<EOF
 Built by \`scripts/build-demo-data.sh\` (version $SCRIPT_VERSION) on $(date -u +%Y-%m-%d).
 Layout: one folder per label (\`<label>/<file>.png\`, underscores for spaces);
 \`labels.tsv\` lists every label with its image count and sources; \`evaluation.txt\` lists the
-evaluation-only images (the \`photo-*\` cut-outs and \`scene-*\` photographs), which the import marks so training never uses them.
+evaluation-only images (the \`scene-*\` photographs and the \`gcompris-*\` photographs of every third GCompris label in
+alphabetical order), which the import marks so training never uses them.
 Label rules: \`scripts/demo-data/labels.map\`.
 
 | Files | Source | Version | Licence | Images |

@@ -34,6 +34,22 @@ public sealed record EvaluationReport
     public Metric? PhotoExactPrecisionAt5 { get; init; }
     /// <summary>The same for broader words: WordNet hypernyms of the evaluation images' labels.</summary>
     public Metric? PhotoBroaderPrecisionAt5 { get; init; }
+    /// <summary>
+    /// The same for everyday words that are no label, judged by hand against the evaluation set (the dataset's
+    /// <c>evaluation-queries.tsv</c>, kept in the data directory at import); null where the store has none.
+    /// </summary>
+    public Metric? EverydayPrecisionAt5 { get; init; }
+    /// <summary>
+    /// Photo → photo: each evaluation image that shares its label with another asks for its 5 most similar evaluation
+    /// images (itself left out) by the product's photo ranking; precision@5 capped by how many others carry its label.
+    /// </summary>
+    public Metric? PhotoToPhotoPrecisionAt5 { get; init; }
+    /// <summary>
+    /// Copies of each evaluation image (resized to half, re-encoded as JPEG quality 60, centre-cropped to 80 %) searched
+    /// for as reference photos over the whole gallery: the share whose original comes back first. Measured by the eval
+    /// job (it runs the backbone on every copy), not at the end of training.
+    /// </summary>
+    public Metric? DuplicateHit1 { get; init; }
     /// <summary>Evaluation images ranked (0 when the gallery has none the version did not train on).</summary>
     public int PhotoImageCount { get; init; }
     /// <summary>When these figures were measured (null in versions saved before the field).</summary>

@@ -1,4 +1,6 @@
+using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Jobs;
+using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
@@ -14,8 +16,11 @@ namespace DeviseWeb.Engine.Evaluation;
 /// job measures any stored version against the gallery as it is now and keeps the figures with the version.
 /// </summary>
 public sealed class EvaluationService(ModelService models, ModelRepository records, ImageRepository images, LabelVectors labelVectors,
-    Lazy<WordNetHypernyms?> hypernyms)
+    Lazy<WordNetHypernyms?> hypernyms, FeatureStore features, DuplicateProbe duplicates, EngineOptions options)
 {
+    /// <summary>Evaluation images that ask for similar photos, at most (evenly spaced): each scores against every other.</summary>
+    internal const int MaxPhotoQueries = 2000;
+
     /// <summary>Steps <see cref="Measure"/> reports its progress in: its share done, in thousandths.</summary>
     internal const int ProgressSteps = 1000;
 
@@ -25,7 +30,7 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
     /// <summary>Measures a version (the active one when null), stores the figures with it and returns them.</summary>
     public EvaluationReport Evaluate(int? modelId = null, IProgress<JobProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        var passes = new PhasedProgress([("Loading the version", 1), ("Measuring", 10)], p => progress?.Report(p), cancellationToken);
+        var passes = new PhasedProgress([("Loading the version", 1), ("Measuring", 10), ("Finding copies", 10)], p => progress?.Report(p), cancellationToken);
         passes.Begin("Loading the version", 1);
         using var lease = models.Acquire(modelId);
         var model = lease.Model;
@@ -43,9 +48,13 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
                 PhotoExactPrecisionAt5 = trained.PhotoExactPrecisionAt5, PhotoBroaderPrecisionAt5 = trained.PhotoBroaderPrecisionAt5,
                 PhotoImageCount = trained.PhotoImageCount,
             };
+        measuring.Complete();
+        var set = EvaluationSet(labelOf, split, images.EvaluationIds());
+        var finding = passes.Begin("Finding copies", Math.Max(1, set.Count));
+        report = report with { DuplicateHit1 = duplicates.Measure(model, set, done => finding.Report(done), cancellationToken) };
         cancellationToken.ThrowIfCancellationRequested();
         records.SetEvaluation(record.Id, report);
-        measuring.Complete();
+        finding.Complete();
         return report;
     }
 
@@ -62,8 +71,7 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         var labels = labelOf.Values.Distinct().Order(StringComparer.Ordinal).ToList();
         var report = Evaluator.Evaluate(new EvaluationInput(embeddings, labelOf, labels, labelVectors.Get(labels, cancellationToken)), split, validationLoss,
             share => Report(share * GalleryShare), cancellationToken) with { EvaluatedUtc = DateTime.UtcNow };
-        var seen = split.TrainImageIds.Concat(split.ValidationImageIds).ToHashSet();
-        var set = evaluationIds.Where(id => labelOf.ContainsKey(id) && !seen.Contains(id)).Order().ToList();
+        var set = EvaluationSet(labelOf, split, evaluationIds);
         if (set.Count == 0) return report;
 
         var setLabels = set.Select(id => labelOf[id]).ToList();
@@ -71,10 +79,70 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         var wordNet = hypernyms.Value;
         var names = TextQueries.LabelNames(setLabels);
         var broader = wordNet is null ? [] : TextQueries.BroaderWords(setLabels, l => wordNet.Of(l, TextQueries.BroaderDepth));
-        double queries = Math.Max(1, names.Count + broader.Count);
-        var exact = Score(vectors, names, answered => Report(GalleryShare + (1 - GalleryShare) * answered / queries), cancellationToken);
-        var broad = Score(vectors, broader, answered => Report(GalleryShare + (1 - GalleryShare) * (names.Count + answered) / queries), cancellationToken);
-        return report with { PhotoExactPrecisionAt5 = exact, PhotoBroaderPrecisionAt5 = broad, PhotoImageCount = set.Count };
+        var everyday = EverydayWords.Queries(ReadEverydayWords(), setLabels);
+        var photoQueries = PhotoQueries(setLabels);
+        double total = Math.Max(1, names.Count + broader.Count + everyday.Count + photoQueries.Count);
+        int before = 0;
+        Action<int> Answered(int offset) => answered => Report(GalleryShare + (1 - GalleryShare) * (offset + answered) / total);
+        var exact = Score(vectors, names, Answered(before), cancellationToken);
+        var broad = Score(vectors, broader, Answered(before += names.Count), cancellationToken);
+        var words = Score(vectors, everyday, Answered(before += broader.Count), cancellationToken);
+        var photos = PhotoToPhoto(set, setLabels, vectors, photoQueries, Answered(before + everyday.Count), cancellationToken);
+        return report with
+        {
+            PhotoExactPrecisionAt5 = exact, PhotoBroaderPrecisionAt5 = broad, EverydayPrecisionAt5 = words, PhotoToPhotoPrecisionAt5 = photos,
+            PhotoImageCount = set.Count,
+        };
+    }
+
+    /// <summary>Evaluation images the version holds and never trained or validated on, ascending.</summary>
+    internal static List<int> EvaluationSet(IReadOnlyDictionary<int, string> labelOf, DatasetSplit split, IReadOnlyCollection<int> evaluationIds)
+    {
+        var seen = split.TrainImageIds.Concat(split.ValidationImageIds).ToHashSet();
+        return evaluationIds.Where(id => labelOf.ContainsKey(id) && !seen.Contains(id)).Order().ToList();
+    }
+
+    private IReadOnlyList<EverydayWord> ReadEverydayWords()
+    {
+        try { return File.Exists(options.EverydayWordsPath) ? EverydayWords.Read(options.EverydayWordsPath) : []; }
+        catch (InvalidInputException) { return []; } // checked at import; a file edited by hand since measures nothing
+    }
+
+    /// <summary>Rows of the set that share their label with another row: those ask for similar photos (evenly spaced, at most <see cref="MaxPhotoQueries"/>).</summary>
+    internal static List<int> PhotoQueries(IReadOnlyList<string> setLabels)
+    {
+        var counts = setLabels.CountBy(l => l).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var rows = Enumerable.Range(0, setLabels.Count).Where(row => counts[setLabels[row]] > 1).ToList();
+        double step = Math.Max(1, rows.Count / (double)MaxPhotoQueries);
+        return Enumerable.Range(0, (int)Math.Min(rows.Count, MaxPhotoQueries)).Select(i => rows[(int)(i * step)]).ToList();
+    }
+
+    /// <summary>
+    /// Photo → photo over the set by the product's ranking (<see cref="PhotoRanking"/>): each query's 5 best other rows,
+    /// precision capped by how many other rows share its label; chance as in <see cref="TextQueries.PrecisionAt5"/>.
+    /// </summary>
+    internal Metric? PhotoToPhoto(IReadOnlyList<int> set, IReadOnlyList<string> setLabels, IReadOnlyList<float[]> embeddings, IReadOnlyList<int> queries,
+        Action<int> answered, CancellationToken cancellationToken, float featureWeight = PhotoRanking.FeatureWeight, bool centre = true)
+    {
+        if (queries.Count == 0) return null;
+        var mean = centre ? features.Mean() : new float[features.Dimension];
+        var centred = features.GetMany(set).Select(f => PhotoRanking.Centred(f, mean)).ToArray();
+        var zero = new float[mean.Length];
+        double precision = 0, chance = 0;
+        int others = set.Count - 1, depth = Math.Min(TextQueries.Depth, others);
+        for (int q = 0; q < queries.Count; q++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int row = queries[q];
+            var top = Enumerable.Range(0, set.Count).Where(r => r != row)
+                .Select(r => (Row: r, Score: PhotoRanking.Score(centred[row], centred[r], zero, embeddings[row], embeddings[r], featureWeight)))
+                .OrderByDescending(p => p.Score).ThenBy(p => p.Row).Take(depth);
+            int relevant = setLabels.Count(l => l == setLabels[row]) - 1, cap = Math.Min(depth, relevant);
+            precision += top.Count(p => setLabels[p.Row] == setLabels[row]) / (double)cap;
+            chance += depth * relevant / ((double)others * cap);
+            answered(q + 1);
+        }
+        return new Metric(precision / queries.Count, chance / queries.Count, queries.Count);
     }
 
     private Metric? Score(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, Action<int> answered, CancellationToken cancellationToken) =>

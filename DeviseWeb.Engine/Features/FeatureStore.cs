@@ -84,6 +84,39 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
     public float[][] GetMany(IReadOnlyList<int> imageIds) =>
         Index.GetMany(imageIds).Select((vector, i) => vector ?? throw new NotFoundException($"Image {imageIds[i]} has no stored features; import it again.")).ToArray();
 
+    /// <summary>
+    /// The mean of the stored unit feature vectors (from at most <see cref="MeanSampleRows"/> evenly spaced rows): the
+    /// centre photo similarity measures from. Kept until the gallery grows or shrinks by a twentieth; zeros when empty.
+    /// </summary>
+    public float[] Mean()
+    {
+        var index = Index;
+        int count = index.Count;
+        var cached = _mean;
+        if (cached is not null && Math.Abs(count - cached.Count) <= cached.Count / 20) return cached.Vector;
+        var ids = index.Ids();
+        var mean = new float[index.Dimension];
+        double step = Math.Max(1, ids.Count / (double)MeanSampleRows);
+        var sample = Enumerable.Range(0, (int)Math.Min(ids.Count, MeanSampleRows)).Select(i => ids[(int)(i * step)]).ToList();
+        int used = 0;
+        foreach (var chunk in sample.Chunk(4096))
+            foreach (var vector in index.GetMany(chunk))
+                if (vector is not null)
+                {
+                    System.Numerics.Tensors.TensorPrimitives.Add(mean, vector, mean);
+                    used++;
+                }
+        if (used > 0) System.Numerics.Tensors.TensorPrimitives.Divide(mean, used, mean);
+        _mean = new CachedMean(count, mean);
+        return mean;
+    }
+
+    public const int MeanSampleRows = 50_000;
+
+    private sealed record CachedMean(int Count, float[] Vector);
+
+    private volatile CachedMean? _mean;
+
     /// <summary>Ids of every image with stored features, ascending.</summary>
     public IReadOnlyList<int> Ids() => Index.Ids();
 

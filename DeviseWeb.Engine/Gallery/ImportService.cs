@@ -25,6 +25,13 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
         CancellationToken cancellationToken = default)
     {
         var files = DatasetFolder.List(directory, evaluation);
+        var everyday = Path.Combine(directory, Evaluation.EverydayWords.FileName);
+        if (File.Exists(everyday))
+        {
+            // Read first: a malformed file fails the import before anything is written.
+            Evaluation.EverydayWords.Read(everyday);
+            OriginalFiles.WriteDurably(options.EverydayWordsPath, File.ReadAllBytes(everyday));
+        }
         var clock = Stopwatch.StartNew();
         int workers = Math.Max(1, Environment.ProcessorCount);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

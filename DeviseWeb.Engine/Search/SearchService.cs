@@ -13,7 +13,8 @@ namespace DeviseWeb.Engine.Search;
 /// thread; a cancelled token stops it between steps (the version, the reference photos, the words, the scan) with an
 /// <see cref="OperationCanceledException"/>, and what it held is released.
 /// </summary>
-public sealed class SearchService(ModelService models, GalleryService gallery, FeatureStore features, ReferencePhotos references, Lazy<ITextEncoder> text)
+public sealed class SearchService(ModelService models, GalleryService gallery, FeatureStore features, ReferencePhotos references, Lazy<ITextEncoder> text,
+    PhotoRanking photoRanking)
 {
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default)
     {
@@ -25,8 +26,7 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
         {
             var vector = QueryVector(model, query, photos, null, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            var hits = model.Index.Search(vector, query.K, OptionsOf(query));
-            return new SearchResult(ToHits(hits), model.Id);
+            return new SearchResult(ToHits(Rank(model, query, vector, photos, query.K)), model.Id);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -55,11 +55,16 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
             var vectors = queries.Select(q => QueryVector(model, q, photos, byPhrase, cancellationToken)).ToList();
             int k = Math.Min(SearchLimits.MaxK + SearchLimits.MaxParts, queries.Max(q => q.K + (q.ExcludeQueryImages ? q.ImageIds.Count : 0)));
             cancellationToken.ThrowIfCancellationRequested();
-            var all = model.Index.SearchBatch(vectors, k);
+            // Word queries share one pass over the index; a query with photos is ranked on its own (PhotoRanking).
+            var words = Enumerable.Range(0, queries.Count).Where(i => PhotosOf(queries[i], photos).Count == 0).ToList();
+            var all = words.Count == 0 ? [] : model.Index.SearchBatch(words.Select(i => vectors[i]).ToList(), k);
+            var byQuery = words.Select((q, at) => (q, at)).ToDictionary(p => p.q, p => all[p.at]);
             return (IReadOnlyList<SearchResult>)queries.Select((q, i) =>
             {
                 var options = OptionsOf(q);
-                var hits = all[i].Where(h => h.Score >= q.MinScore && options.Exclude?.Contains(h.Id) != true).Take(q.K).ToList();
+                var hits = byQuery.TryGetValue(i, out var found)
+                    ? found.Where(h => h.Score >= q.MinScore && options.Exclude?.Contains(h.Id) != true).Take(q.K).ToList()
+                    : Rank(model, q, vectors[i], photos, q.K);
                 return new SearchResult(ToHits(hits), model.Id);
             }).ToList();
         }, cancellationToken).ConfigureAwait(false);
@@ -107,6 +112,23 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
         var vector = features.Get(imageId) ?? throw new NotFoundException($"Image {imageId} has no stored features; import it again.");
         return model.Embed([vector])[0];
     }
+
+    /// <summary>
+    /// Word queries rank by the embedding alone; a query with photos (gallery images, reference photos) blends their
+    /// backbone features in (<see cref="PhotoRanking"/>), weighted by the photos' share of the query's parts.
+    /// </summary>
+    private IReadOnlyList<VectorHit> Rank(LoadedModel model, SearchQuery query, float[] vector, IReadOnlyDictionary<string, float[]> photos, int k)
+    {
+        var photoFeatures = PhotosOf(query, photos);
+        if (photoFeatures.Count == 0) return model.Index.Search(vector, k, OptionsOf(query));
+        int parts = query.Texts.Count(t => t.Trim().Length > 0) + query.ImageIds.Count + query.ReferenceHashes.Count;
+        float weight = PhotoRanking.FeatureWeight * (query.ImageIds.Count + query.ReferenceHashes.Count) / parts;
+        return photoRanking.Search(model.Index, photoFeatures, vector, weight, k, OptionsOf(query));
+    }
+
+    /// <summary>Backbone features of a query's photos: its gallery images' (those with stored features) and its reference photos'.</summary>
+    private IReadOnlyList<float[]> PhotosOf(SearchQuery query, IReadOnlyDictionary<string, float[]> photos) =>
+        [.. query.ImageIds.Select(features.Get).OfType<float[]>(), .. query.ReferenceHashes.Select(hash => photos[hash])];
 
     private static void Check(SearchQuery query)
     {
