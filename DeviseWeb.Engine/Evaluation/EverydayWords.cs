@@ -28,8 +28,8 @@ public static class EverydayWords
             var word = fields[0].Trim();
             var labels = fields.Length == 2 ? fields[1].Split(',').Select(l => l.Trim()).Where(l => l.Length > 0).Distinct(StringComparer.Ordinal).ToList() : [];
             if (fields.Length != 2 || word.Length == 0 || labels.Count == 0)
-                throw new InvalidInputException($"{name} line {number}: expected \"word<TAB>label, label, ...\", got '{line}'.");
-            if (!seen.Add(word)) throw new InvalidInputException($"{name} line {number}: '{word}' is listed twice.");
+                throw new InvalidInputException($"{name}: line {number}: expected \"word<TAB>label, label, ...\", got '{line}'.");
+            if (!seen.Add(word)) throw new InvalidInputException($"{name}: line {number}: '{word}' is listed twice.");
             words.Add(new EverydayWord(word, labels));
         }
         return words;

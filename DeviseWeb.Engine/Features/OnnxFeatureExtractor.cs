@@ -75,7 +75,7 @@ public sealed class OnnxFeatureExtractor : IFeatureExtractor, IDisposable
         return output.First().AsEnumerable<float>().ToArray();
     }
 
-    private static DenseTensor<float> ToPlanarRgb(Image<Rgb24> source, int size)
+    internal static DenseTensor<float> ToPlanarRgb(Image<Rgb24> source, int size)
     {
         using var resized = source.Clone(c => c.Resize(new ResizeOptions
         {

@@ -56,6 +56,8 @@ public sealed class CliCommandsTests(CliStoreFixture store)
         var exact = report.GetProperty("photoExactPrecisionAt5");
         Assert.True(exact.GetProperty("value").GetDouble() > 2 * exact.GetProperty("chance").GetDouble(), exact.ToString());
         Assert.True(report.GetProperty("seenPrecisionAt9").GetProperty("value").GetDouble() > 0);
+        var copies = report.GetProperty("duplicateHit1");
+        Assert.Equal((1.0, 3 * store.EvaluationCount), (copies.GetProperty("value").GetDouble(), copies.GetProperty("count").GetInt32()));
         var stored = models.Json().EnumerateArray().Single(m => m.GetProperty("isActive").GetBoolean()).GetProperty("evaluation");
         Assert.Equal(report.GetProperty("evaluatedUtc").GetDateTime(), stored.GetProperty("evaluatedUtc").GetDateTime(), TimeSpan.FromSeconds(1));
     }

@@ -1,10 +1,11 @@
+using DeviseWeb.Engine.Evaluation;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Tests.Infrastructure;
 
 namespace DeviseWeb.Tests.Deployment;
 
-/// <summary>What scripts/build-demo-data.sh writes for its GCompris photographs: labelled, decodable, credited.</summary>
+/// <summary>What scripts/build-demo-data.sh writes for its photographs: labelled, decodable, credited, the evaluation set and its everyday words.</summary>
 public sealed class DemoDataTests
 {
     private static readonly string[] GComprisPhotos =
@@ -24,26 +25,42 @@ public sealed class DemoDataTests
     }
 
     [Fact]
-    public void Build_GComprisPhotographs_AreTrainingImagesNotEvaluationOnly()
+    public void Build_EvaluationList_NamesTheScenesAndEveryThirdGComprisLabelAndImportsCleanly()
     {
-        var evaluation = TestData.DemoEvaluationImages();
-
-        Assert.DoesNotContain(GComprisPhotos, f => evaluation.Contains($"{Path.GetFileName(Path.GetDirectoryName(f))}/{Path.GetFileName(f)}"));
-    }
-
-    [Fact]
-    public void Build_EvaluationList_NamesExactlyThePhotoCutOutsAndScenePhotographsAndImportsCleanly()
-    {
-        // The set the demo's file names marked before the list existed: Tux Paint's photo cut-outs and scene photographs.
-        var photos = Directory.GetFiles(TestData.DemoDirectory, "*", SearchOption.AllDirectories)
-            .Where(f => Path.GetFileName(f).StartsWith("photo-", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("scene-", StringComparison.Ordinal))
+        // Every third GCompris label in alphabetical order, all its photographs; the Tux Paint scenes; no photo cut-out.
+        var labelOf = File.ReadLines(Path.Combine(TestData.DemoDirectory, "labels.tsv")).Skip(1).Select(line => line.Split('\t'))
+            .ToDictionary(row => row[0], row => row[1]);
+        string FolderOf(string file) => Path.GetFileName(Path.GetDirectoryName(file))!;
+        var gcomprisLabels = GComprisPhotos.Select(f => labelOf[FolderOf(f)]).Distinct().Order(StringComparer.Ordinal).ToList();
+        var held = gcomprisLabels.Where((_, i) => i % 3 == 0).ToHashSet();
+        var scenes = Directory.GetFiles(TestData.DemoDirectory, "scene-*", SearchOption.AllDirectories);
+        var expected = GComprisPhotos.Where(f => held.Contains(labelOf[FolderOf(f)])).Concat(scenes)
             .Select(f => Path.GetRelativePath(TestData.DemoDirectory, f)).ToHashSet();
 
         var listed = DatasetFolder.List(TestData.DemoDirectory).Where(f => f.Evaluation).Select(f => Path.GetRelativePath(TestData.DemoDirectory, f.Path)).ToHashSet();
 
-        Assert.Equal(photos.Order(), TestData.DemoEvaluationImages().Order());
-        Assert.Equal(photos.Order(), listed.Order());
-        Assert.InRange(photos.Count, 300, 400);
+        Assert.Equal(expected.Order(), TestData.DemoEvaluationImages().Order());
+        Assert.Equal(expected.Order(), listed.Order());
+        Assert.InRange(held.Count, 30, 40);
+        Assert.InRange(expected.Count, 100, 150);
+        Assert.DoesNotContain(listed, f => Path.GetFileName(f).StartsWith("photo-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Build_EverydayWords_AreNoLabelAndNameOnlyLabelsOfEvaluationImages()
+    {
+        var labels = File.ReadLines(Path.Combine(TestData.DemoDirectory, "labels.tsv")).Skip(1).Select(line => line.Split('\t'))
+            .ToDictionary(row => row[0], row => row[1]);
+        var evaluationLabels = TestData.DemoEvaluationImages().Select(entry => labels[entry.Split('/')[0]]).ToHashSet();
+
+        var words = EverydayWords.Read(Path.Combine(TestData.DemoDirectory, EverydayWords.FileName));
+
+        Assert.InRange(words.Count, 20, 60);
+        Assert.All(words, word =>
+        {
+            Assert.DoesNotContain(word.Word, labels.Values);
+            Assert.All(word.Labels, label => Assert.Contains(label, evaluationLabels));
+        });
     }
 
     [Fact]

@@ -24,8 +24,10 @@ public sealed class EvaluationServiceTests
 
         var report = engine.Get<EvaluationService>().Evaluate();
 
-        Assert.Equal(saved, report with { EvaluatedUtc = saved.EvaluatedUtc }); // training measured it the same way, from the same embeddings
+        // Training measured it the same way, from the same embeddings; only the eval job makes copies and looks for them.
+        Assert.Equal(saved, report with { EvaluatedUtc = saved.EvaluatedUtc, DuplicateHit1 = null });
         Assert.True(report.EvaluatedUtc > saved.EvaluatedUtc);
+        Assert.Equal(new Metric(1, 1.0 / TemplateData.ImageCount, DuplicateProbe.CopiesPerImage * TemplateData.EvaluationCount), report.DuplicateHit1);
     }
 
     [Fact]
@@ -47,6 +49,10 @@ public sealed class EvaluationServiceTests
         Assert.True(report.HeldOutPrecisionAt9.Value > 4 * report.HeldOutPrecisionAt9.Chance,
             $"zero-shot precision@9 {report.HeldOutPrecisionAt9.Value:P0}, chance {report.HeldOutPrecisionAt9.Chance:P1}");
         Assert.Equal(report.ValidationLoss, version.History[^1].ValidationLoss);
+        // The evaluation set (fish, cat, dog and pig photographs, tree scenes): its everyday words and photo → photo.
+        Assert.Equal(TemplateData.EvaluationCount, report.PhotoImageCount);
+        Assert.True(report.EverydayPrecisionAt5 is { Count: >= 5 } everyday && everyday.Value > everyday.Chance, $"{report.EverydayPrecisionAt5}");
+        Assert.True(report.PhotoToPhotoPrecisionAt5 is { } photos && photos.Value > photos.Chance, $"{report.PhotoToPhotoPrecisionAt5}");
     }
 
     [Fact]
@@ -56,7 +62,8 @@ public sealed class EvaluationServiceTests
         var gallery = engine.Get<GalleryService>();
         var version = engine.Get<ModelService>().List()[0];
         var bears = gallery.List(new ImageQuery(TemplateData.HeldOutLabel)).Items;
-        gallery.Delete([bears.First(i => i.Split == SplitKind.HeldOut).Id, bears.First(i => i.Split == SplitKind.Evaluation).Id]);
+        var evaluation = gallery.List(new ImageQuery(Split: SplitKind.Evaluation)).Items;
+        gallery.Delete([bears.First(i => i.Split == SplitKind.HeldOut).Id, evaluation[0].Id]);
 
         var report = engine.Get<EvaluationService>().Evaluate();
 

@@ -57,6 +57,33 @@ public sealed class ImportServiceTests
     }
 
     [Fact]
+    public async Task ImportJob_FolderWithEverydayWords_KeepsThemInTheDataDirectoryForTheEvaluation()
+    {
+        await using var engine = await EngineHost.StartEmptyAsync();
+        var dataset = TestData.CopySubset(["cat"]);
+        File.WriteAllText(Path.Combine(dataset, Engine.Evaluation.EverydayWords.FileName), "pet\tcat\n");
+
+        await engine.ImportAsync(dataset);
+
+        Assert.Equal("pet\tcat\n", File.ReadAllText(Path.Combine(engine.DataDirectory, Engine.Evaluation.EverydayWords.FileName)));
+    }
+
+    [Fact]
+    public async Task ImportJob_MalformedEverydayWords_FailsNamingTheLineBeforeAnythingIsWritten()
+    {
+        await using var engine = await EngineHost.StartEmptyAsync();
+        var dataset = TestData.CopySubset(["cat"]);
+        File.WriteAllText(Path.Combine(dataset, Engine.Evaluation.EverydayWords.FileName), "pet\tcat\nsea without a tab\n");
+
+        var job = await engine.RunJobAsync(new JobRequest { Kind = JobKind.Import, Import = new ImportJobOptions(dataset, null) });
+
+        Assert.Equal(JobState.Failed, job.State);
+        Assert.Contains($"{Engine.Evaluation.EverydayWords.FileName}: line 2", job.Error);
+        Assert.Equal(0, engine.Get<GalleryService>().Count);
+        Assert.False(File.Exists(Path.Combine(engine.DataDirectory, Engine.Evaluation.EverydayWords.FileName)));
+    }
+
+    [Fact]
     public async Task ImportJob_FolderAskedEvaluationOnly_MarksEveryImage()
     {
         await using var engine = await EngineHost.StartEmptyAsync();

@@ -1,3 +1,4 @@
+using DeviseWeb.Engine.Evaluation;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Training;
 
@@ -5,9 +6,9 @@ namespace DeviseWeb.Tests.Infrastructure;
 
 /// <summary>
 /// The one trained data directory every engine, web and browser test starts from: 19 demo labels (Tux Paint stamps,
-/// emoji and GCompris photographs, 4–35 images each) imported with the demo's evaluation marks (its photo cut-outs and
-/// scene photographs: evaluation-only), a model trained on the rest with "bear" held out for zero-shot tests, and a
-/// small keyword vocabulary. Built once per test run by a host composed like the app's
+/// emoji and GCompris photographs, 4–35 images each) imported with the demo's evaluation marks (its scene photographs
+/// and the GCompris photographs of every third GCompris label: evaluation-only) and its everyday words, a model trained
+/// on the rest with "bear" held out for zero-shot tests, and a small keyword vocabulary. Built once per test run by a host composed like the app's
 /// (AddDeviseEngine, an Import job, a Training job, the Vocabulary job) because importing runs the backbone on every
 /// image, the slow part. A data directory is locked by the process that opens it, so consumers never open the template:
 /// each gets a private copy (<see cref="CopyAsync"/>, or <see cref="EngineHost.StartOnTemplateAsync"/>).
@@ -85,6 +86,7 @@ public static class TemplateData
         var dataset = TestData.CopySubset(Labels);
         foreach (var (label, fileName) in NotImported) File.Delete(Path.Combine(dataset, label, fileName));
         TestData.WriteEvaluationList(dataset);
+        File.Copy(Path.Combine(TestData.RequireDemo(), EverydayWords.FileName), Path.Combine(dataset, EverydayWords.FileName));
         var directory = TestData.NewTemporaryDirectory("template");
         try
         {

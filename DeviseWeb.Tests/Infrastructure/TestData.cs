@@ -31,8 +31,8 @@ public static class TestData
     {
         if (!Directory.Exists(DemoDirectory) || Directory.GetDirectories(DemoDirectory).Length == 0)
             throw new InvalidOperationException($"Demo data missing at {DemoDirectory}: run scripts/build-demo-data.sh first.");
-        if (!File.Exists(Path.Combine(DemoDirectory, DatasetFolder.EvaluationFileName)))
-            throw new InvalidOperationException($"Demo data at {DemoDirectory} predates its evaluation list (version 4): run scripts/build-demo-data.sh again.");
+        if (!File.Exists(Path.Combine(DemoDirectory, Engine.Evaluation.EverydayWords.FileName)))
+            throw new InvalidOperationException($"Demo data at {DemoDirectory} predates its harder evaluation set (version 5): run scripts/build-demo-data.sh again.");
         return DemoDirectory;
     }
 

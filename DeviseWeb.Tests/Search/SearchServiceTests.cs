@@ -36,11 +36,12 @@ public sealed class SearchServiceTests(TrainedEngineFixture shared)
         var hits = (await Search.SearchTextAsync(TemplateData.HeldOutLabel, k: SearchLimits.MaxK)).Hits;
 
         // The head never saw a bear: only the text space knows what "bear" is near. By chance the held-out bears (the
-        // drawings; the bear photographs are evaluation-only, measured by the evaluation set) would rank anywhere;
-        // both in the top tenth would happen about once in 100 tries.
+        // drawings and the photo cut-out) would rank anywhere; all four in the top fifth would happen about twice in
+        // 1,000 tries.
         var ranks = hits.Select((h, rank) => (h.Image, Rank: rank + 1)).Where(h => h.Image.Split == SplitKind.HeldOut).Select(h => h.Rank).ToList();
         Assert.Equal(TemplateData.CountOf(TemplateData.HeldOutLabel) - TemplateData.EvaluationFiles(TemplateData.HeldOutLabel).Count, ranks.Count);
-        Assert.All(ranks, rank => Assert.True(rank <= gallery / 10, $"held-out bears rank {string.Join(", ", ranks)} of {gallery}"));
+        Assert.Equal(4, ranks.Count);
+        Assert.All(ranks, rank => Assert.True(rank <= gallery / 5, $"held-out bears rank {string.Join(", ", ranks)} of {gallery}"));
     }
 
     [Fact]

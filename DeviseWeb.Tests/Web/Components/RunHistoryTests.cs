@@ -39,6 +39,8 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
         Assert.Contains("%", active.QuerySelector("[data-testid=photo-exact]")!.TextContent);
         Assert.Contains("chance", active.QuerySelector("[data-testid=photo-exact]")!.TextContent);
         Assert.Contains("chance", active.QuerySelector("[data-testid=photo-broader]")!.TextContent);
+        Assert.Contains("chance", active.QuerySelector("[data-testid=photo-everyday]")!.TextContent);
+        Assert.Contains("chance", active.QuerySelector("[data-testid=photo-to-photo]")!.TextContent);
         Assert.Contains("Evaluation P@5", cut.Find("[data-testid=run-history] thead").TextContent);
     }
 
@@ -107,5 +109,7 @@ public sealed class RunHistoryTests(DeviseWebFactory app) : BunitTestBase(app.Se
         Assert.Equal((active, JobState.Finished), (job.Request.ModelId, job.State));
         Assert.True(models.Get(active).Evaluation!.EvaluatedUtc > before);
         Assert.Contains("chance", cut.Find($"tr[data-model-id='{active}'] [data-testid=photo-exact]").TextContent);
+        // Only the eval job makes copies of the evaluation images and looks for them: every one found first.
+        Assert.Contains("100", cut.Find($"tr[data-model-id='{active}'] [data-testid=copies-first]").TextContent);
     }
 }

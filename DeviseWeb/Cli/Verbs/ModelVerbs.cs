@@ -100,6 +100,9 @@ public static class ModelVerbs
         Row("precision@9, held-out labels", r.HeldOutPrecisionAt9);
         Row("evaluation set P@5, label names", r.PhotoExactPrecisionAt5);
         Row("evaluation set P@5, broader words", r.PhotoBroaderPrecisionAt5);
+        Row("evaluation set P@5, everyday words", r.EverydayPrecisionAt5);
+        Row("evaluation set photo -> photo P@5", r.PhotoToPhotoPrecisionAt5);
+        Row("copies of evaluation images first", r.DuplicateHit1);
         c.Output.WriteLine($"({r.ImageCount} images, {r.LabelCount} labels as candidates{(r.PhotoImageCount > 0 ? $"; evaluation set: {r.PhotoImageCount} evaluation-only images, never trained on" : "")})");
     }
 }

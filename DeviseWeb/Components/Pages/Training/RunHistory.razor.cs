@@ -47,6 +47,8 @@ public sealed partial class RunHistory : IDisposable
         new() { Name = "Precision@9 seen", Data = _models.Select(m => 100 * (m.Evaluation?.SeenPrecisionAt9?.Value ?? 0)).ToArray() },
         new() { Name = "Precision@9 held-out", Data = _models.Select(m => 100 * (m.Evaluation?.HeldOutPrecisionAt9?.Value ?? 0)).ToArray() },
         new() { Name = "Evaluation P@5 names", Data = _models.Select(m => 100 * (m.Evaluation?.PhotoExactPrecisionAt5?.Value ?? 0)).ToArray() },
+        new() { Name = "Evaluation P@5 everyday", Data = _models.Select(m => 100 * (m.Evaluation?.EverydayPrecisionAt5?.Value ?? 0)).ToArray() },
+        new() { Name = "Photo → photo P@5", Data = _models.Select(m => 100 * (m.Evaluation?.PhotoToPhotoPrecisionAt5?.Value ?? 0)).ToArray() },
     ];
 
     protected override void OnInitialized()
