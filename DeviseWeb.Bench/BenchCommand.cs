@@ -15,12 +15,12 @@ public static class BenchCommand
     private static readonly string[] Parts = ["features", "import", "train", "scale", "train-scale"];
 
     /// <summary>Quality sweeps, run only when named in --only.</summary>
-    private static readonly string[] Sweeps = ["blend", "expand", "regions"];
+    private static readonly string[] Sweeps = ["blend", "expand", "regions", "finetune"];
 
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
                                [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
-                               [--only features,import,train,scale,train-scale | --only blend,expand,regions --data DIR] [--train-epochs N (the default, 30; 3 past 100,000)]
+                               [--only features,import,train,scale,train-scale | --only blend,expand,regions,finetune --data DIR] [--train-epochs N (the default, 30; 3 past 100,000)]
                                [--data DIR] [--json] [--verbose]
         """;
 
@@ -44,6 +44,7 @@ public static class BenchCommand
             if (parts.Contains("blend")) await PhotoBlendBench.RunAsync(cli, report, cancellationToken);
             if (parts.Contains("expand")) await QueryExpansionBench.RunAsync(cli, report, cancellationToken);
             if (parts.Contains("regions")) await RegionBench.RunAsync(cli, report, cancellationToken);
+            if (parts.Contains("finetune")) await FineTuneBench.RunAsync(cli, trainEpochs ?? 5, report, cancellationToken);
             return 0;
         }
         var files = BenchDataset.List(images, limit);

@@ -46,6 +46,13 @@ public static class QueryExpansionBench
         var trainedVectors = labelVectors.Get(trained, cancellationToken);
         report.Note($"version {model.Id}: {set.Count} evaluation images, {trained.Count} trained labels; " +
             string.Join(", ", sets.Select(s => $"{s.Queries.Count} {s.Name}")));
+        if (cli.Has("--verbose"))
+            foreach (var (name, queries) in sets)
+                for (int q = 0; q < queries.Count; q++)
+                {
+                    var top = Enumerable.Range(0, vectors.Count).OrderByDescending(i => System.Numerics.Tensors.TensorPrimitives.Dot(encoded[name][q], vectors[i])).Take(TextQueries.Depth);
+                    report.Note($"{name} '{queries[q].Text}': {string.Join(", ", top.Select(i => (queries[q].Relevant.Contains(i) ? "+" : "-") + setLabels[i]))}");
+                }
         foreach (var (k, temperature, keep) in Settings())
         {
             var scores = new Dictionary<string, double>();

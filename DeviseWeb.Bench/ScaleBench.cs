@@ -54,6 +54,7 @@ public static class ScaleBench
         {
             int dimension = Knn(seeder, count, report);
             await TextSearchAsync(search, count, report, cancellationToken);
+            await SimilarSearchAsync(search, services.GetRequiredService<ModelService>(), count, report, cancellationToken);
             AddOneAtATime(seeder, count, added, report);
             Memory(seeder, count, dimension, added, report);
             if (dataset is not null) await ImportIntoAsync(services, count, dataset, added, report, cancellationToken);
@@ -135,6 +136,25 @@ public static class ScaleBench
             }
         }
         return best.Select(b => b.Select(x => x.Id).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// "More like this" end to end for gallery images (the photo ranking: the backbone features scanned as well as the
+    /// embeddings, then the blended re-rank), beside the text search above.
+    /// </summary>
+    private static async Task SimilarSearchAsync(SearchService search, ModelService models, int count, BenchReport report, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<int> ids;
+        using (var lease = models.Acquire()) ids = lease.Model.Index.Ids();
+        var random = new Random(17);
+        var latencies = new List<double>(Queries);
+        for (int i = 0; i < Queries + Warmup; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            await search.SearchSimilarAsync(ids[random.Next(ids.Count)], K, cancellationToken: cancellationToken);
+            if (i >= Warmup) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        report.Figures("similar-search", new { n = count, queries = Queries, k = K, ms_p50 = BenchMath.Percentile(latencies, 50), ms_p95 = BenchMath.Percentile(latencies, 95) });
     }
 
     private static double Recall(IReadOnlyList<int[]> answers, IReadOnlyList<int[]> exact) =>

@@ -94,6 +94,11 @@ for n in sorted({f['n'] for f in ours.get('knn', [])}):
     if text:
         row(f'text search end to end p50 ms at {label} (SearchService; reference: index p50)', text['ms_p50'],
             knn and knn['single_ms_p50'])
+    similar = at('similar-search', n)
+    if similar:
+        row(f'"more like this" end to end p50 ms at {label} (features + embedding; reference: text search p50)', similar['ms_p50'],
+            text and text['ms_p50'])
+        row(f'"more like this" end to end p95 ms at {label}', similar['ms_p95'])
     add = at('add', n)
     if add:
         row(f'add one image: index part p50 ms at {label}', add['index_ms_p50'], None,

@@ -1,7 +1,7 @@
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Jobs;
-using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Models;
+using DeviseWeb.Engine.Search;
 using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Text;

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using DeviseWeb.Engine.Search.Index;
 using DeviseWeb.Engine.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,8 +13,14 @@ namespace DeviseWeb.Engine.Features;
 public sealed class FeatureStore(EngineOptions options, DeviseDatabase database, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor,
     ILogger<FeatureStore> logger) : IDisposable
 {
+    /// <summary>Rows <see cref="Mean"/> averages at most.</summary>
+    public const int MeanSampleRows = 50_000;
+
     private readonly object _lock = new();
     private InProcessVectorIndex? _index;
+    private volatile CachedMean? _mean;
+
+    private sealed record CachedMean(int Count, float[] Vector);
 
     public IFeatureExtractor Extractor => extractor.Value;
 
@@ -103,19 +110,13 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
             foreach (var vector in index.GetMany(chunk))
                 if (vector is not null)
                 {
-                    System.Numerics.Tensors.TensorPrimitives.Add(mean, vector, mean);
+                    TensorPrimitives.Add(mean, vector, mean);
                     used++;
                 }
-        if (used > 0) System.Numerics.Tensors.TensorPrimitives.Divide(mean, used, mean);
+        if (used > 0) TensorPrimitives.Divide(mean, used, mean);
         _mean = new CachedMean(count, mean);
         return mean;
     }
-
-    public const int MeanSampleRows = 50_000;
-
-    private sealed record CachedMean(int Count, float[] Vector);
-
-    private volatile CachedMean? _mean;
 
     /// <summary>Ids of every image with stored features, ascending.</summary>
     public IReadOnlyList<int> Ids() => Index.Ids();
