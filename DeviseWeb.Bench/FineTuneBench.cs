@@ -28,7 +28,8 @@ public static class FineTuneBench
 {
     private const string StageInput = "ReLU347_Output_0", StageOutput = "ReLU393_Output_0";
     private const int Batch = 32;
-    private const double StageRate = 1e-4, HeadRate = 1e-3;
+    private const double HeadRate = 1e-3;
+    private static readonly double[] StageRates = [1e-5, 1e-4];
 
     public static async Task RunAsync(CliArguments cli, int epochs, BenchReport report, CancellationToken cancellationToken)
     {
@@ -81,46 +82,50 @@ public static class FineTuneBench
         // 2. The default pipeline on the original features: the reference of this run.
         report.Figures("finetune", Measure("original features", pooled, 0, 0));
 
-        // 3. The stage and a head, trained together on the training split.
+        // 3. The stage and a head, trained together on the training split, at each learning rate from the ONNX weights.
         var rowOf = ids.Select((id, row) => (id, row)).ToDictionary(p => p.id, p => p.row);
         var trainRows = split.TrainImageIds.Select(id => rowOf[id]).ToArray();
         var labels = trainRows.Select(r => labelOf[ids[r]]).Distinct().ToList();
         var targetOf = labels.Zip(labelVectors.Get(labels, cancellationToken)).ToDictionary(p => p.First, p => p.Second);
-        using var head = new DeviseHead(512, training.HiddenSize, labelVectors.Encoder.Dimension, training.Dropout);
-        using var stageOptimizer = optim.AdamW(stage.parameters(), StageRate, weight_decay: 0.01);
-        using var headOptimizer = optim.AdamW(head.parameters(), HeadRate, weight_decay: 0.01);
-        var random = new Random(training.Seed);
-        clock.Restart();
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        foreach (double stageRate in StageRates)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            stage.train();
-            head.train();
-            var order = trainRows.OrderBy(_ => random.Next()).ToArray();
-            double loss = 0;
-            for (int start = 0; start < order.Length; start += Batch)
+            using var tuning = new OnnxStage(model, StageInput, StageOutput);
+            using var head = new DeviseHead(512, training.HiddenSize, labelVectors.Encoder.Dimension, training.Dropout);
+            using var stageOptimizer = optim.AdamW(tuning.parameters(), stageRate, weight_decay: 0.01);
+            using var headOptimizer = optim.AdamW(head.parameters(), HeadRate, weight_decay: 0.01);
+            var random = new Random(training.Seed);
+            clock.Restart();
+            for (int epoch = 1; epoch <= epochs; epoch++)
             {
-                using var scope = NewDisposeScope();
-                var rows = order[start..Math.Min(order.Length, start + Batch)];
-                var x = Stack(rows.Select(r => layer3[r]).ToList(), layer3[0].Length).reshape(rows.Length, 256, 14, 14);
-                var target = Stack(rows.Select(r => targetOf[labelOf[ids[r]]]).ToList(), labelVectors.Encoder.Dimension);
-                var predicted = head.forward(stage.forward(x).mean([2, 3]));
-                var batchLoss = (1 - nn.functional.cosine_similarity(predicted, target)).mean();
-                stageOptimizer.zero_grad();
-                headOptimizer.zero_grad();
-                batchLoss.backward();
-                stageOptimizer.step();
-                headOptimizer.step();
-                loss += batchLoss.item<float>() * rows.Length;
+                cancellationToken.ThrowIfCancellationRequested();
+                tuning.train();
+                head.train();
+                var order = trainRows.OrderBy(_ => random.Next()).ToArray();
+                double loss = 0;
+                for (int start = 0; start < order.Length; start += Batch)
+                {
+                    using var scope = NewDisposeScope();
+                    var rows = order[start..Math.Min(order.Length, start + Batch)];
+                    var x = Stack(rows.Select(r => layer3[r]).ToList(), layer3[0].Length).reshape(rows.Length, 256, 14, 14);
+                    var target = Stack(rows.Select(r => targetOf[labelOf[ids[r]]]).ToList(), labelVectors.Encoder.Dimension);
+                    var predicted = head.forward(tuning.forward(x).mean([2, 3]));
+                    var batchLoss = (1 - nn.functional.cosine_similarity(predicted, target)).mean();
+                    stageOptimizer.zero_grad();
+                    headOptimizer.zero_grad();
+                    batchLoss.backward();
+                    stageOptimizer.step();
+                    headOptimizer.step();
+                    loss += batchLoss.item<float>() * rows.Length;
+                }
+                report.Note($"stage rate {stageRate}: epoch {epoch}/{epochs}, training loss {loss / order.Length:0.0000}, {clock.Elapsed.TotalSeconds / epoch:0.0} s an epoch");
             }
-            report.Note($"epoch {epoch}/{epochs}: training loss {loss / order.Length:0.0000}, {clock.Elapsed.TotalSeconds / epoch:0.0} s an epoch");
-        }
-        double tuneSeconds = clock.Elapsed.TotalSeconds;
+            double tuneSeconds = clock.Elapsed.TotalSeconds;
 
-        // 4. Every image's features from the tuned stage, and the default pipeline on them.
-        clock.Restart();
-        var tuned = Features(stage, layer3);
-        report.Figures("finetune", Measure("tuned last stage", tuned, tuneSeconds, clock.Elapsed.TotalSeconds));
+            // 4. Every image's features from the tuned stage, and the default pipeline on them.
+            clock.Restart();
+            var tuned = Features(tuning, layer3);
+            report.Figures("finetune", Measure($"last stage tuned at {stageRate}", tuned, tuneSeconds, clock.Elapsed.TotalSeconds));
+        }
         await host.StopAsync(CancellationToken.None);
 
         object Measure(string name, float[][] rows, double tuningSeconds, double featureSeconds)
