@@ -54,6 +54,9 @@ public sealed class DeviseDatabase : IDisposable
     /// </summary>
     public bool HadFailedWrite { get; private set; }
 
+    /// <summary>Why the store refuses writes until a restart (a write failed so LiteDB could not roll it back); null while it serves.</summary>
+    public StoreFaultedException? Fault => Volatile.Read(ref _fault);
+
     /// <summary>True on the thread that has a transaction open.</summary>
     public bool InTransaction => Monitor.IsEntered(_writeLock) && _afterCommit is not null;
 

@@ -116,7 +116,7 @@ public sealed class DeviseDatabaseTests : IDisposable
         Exception? failed = null, refused = null;
         var writer = new Thread(() =>
         {
-            var log = new FailingLog();
+            var log = new FullDiskLog();
             var database = new DeviseDatabase(new MemoryStream(), log);
             var items = database.Collection<BsonDocument>("items");
             database.Write(() => items.Insert(new BsonDocument { ["_id"] = 1, ["v"] = "x" }));
@@ -149,15 +149,4 @@ public sealed class DeviseDatabaseTests : IDisposable
     }
 
     public void Dispose() => TestData.DeleteQuietly(_directory);
-
-    private sealed class FailingLog : MemoryStream
-    {
-        public bool Full { get; set; }
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            if (Full) throw new IOException("No space left on device");
-            base.Write(buffer, offset, count);
-        }
-    }
 }

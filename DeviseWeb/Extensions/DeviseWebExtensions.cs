@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using DeviseWeb.Api;
 using DeviseWeb.Components;
 using DeviseWeb.Engine;
+using DeviseWeb.Health;
 using DeviseWeb.Hubs;
 using DeviseWeb.Security;
 using DeviseWeb.Services;
@@ -51,6 +52,7 @@ public static class DeviseWebExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddOpenApi();
+        services.AddDeviseHealthChecks();
         return services;
     }
 
@@ -89,7 +91,7 @@ public static class DeviseWebExtensions
         app.Use((context, next) =>
         {
             if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")
-                || context.Request.Path.StartsWithSegments("/openapi"))
+                || context.Request.Path.StartsWithSegments("/openapi") || context.Request.Path.StartsWithSegments(HealthEndpoint.Path))
                 context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
             return next(context);
         });
@@ -110,6 +112,7 @@ public static class DeviseWebExtensions
         app.MapDeviseApi();
         app.MapHub<JobHub>(JobHub.Path);
         app.MapOpenApi();
+        app.MapDeviseHealthChecks();
         return app;
     }
 
