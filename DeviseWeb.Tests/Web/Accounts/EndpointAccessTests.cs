@@ -59,6 +59,7 @@ public sealed class EndpointAccessTests(DeviseWebFactory app)
     private static readonly string[] OpenToAll =
     [
         "/signin", "/setup", "/access-denied", "/error", "/not-found", "/public/{Token}", "/public/{token}/thumbnails/{id:int}", "/account/signout",
+        "/healthz",
     ];
 
     public static TheoryData<string, string, UserRole?> Cells()
