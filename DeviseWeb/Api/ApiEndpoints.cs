@@ -19,6 +19,7 @@ public static class ApiEndpoints
         api.MapImagesApi(editor);
         editor.MapGalleryEditApi();
         api.MapJobsApi(editor);
+        api.MapPublicLinksApi(editor);
         api.MapGet("/status", (StatusService status) => Results.Ok(status.Get()))
             .WithTags("Status").WithSummary("What the data directory holds and which model is active.").Produces<EngineStatus>();
         return endpoints;

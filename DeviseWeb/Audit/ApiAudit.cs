@@ -20,6 +20,8 @@ public static class ApiAudit
         ["POST /api/training"] = "start training",
         ["POST /api/jobs/{id}/cancel"] = "cancel job",
         ["POST /api/models/{id:int}/activate"] = "activate model",
+        ["POST /api/public-links/"] = "make public link",
+        ["DELETE /api/public-links/{id}"] = "revoke public link",
     };
 
     public static TBuilder AuditChanges<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
