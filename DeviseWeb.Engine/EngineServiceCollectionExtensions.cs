@@ -74,6 +74,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<DuplicateProbe>();
         services.AddSingleton<PhotoRanking>();
         services.AddSingleton<StatusService>();
+        services.AddSingleton<EngineMetrics>();
 
         // One durable job queue, drained by one worker.
         services.AddSingleton<IJobHandler, ImportJobHandler>();

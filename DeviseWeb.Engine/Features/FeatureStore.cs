@@ -38,6 +38,12 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
 
     public int Dimension => Index.Dimension;
 
+    /// <summary>Images with stored features.</summary>
+    public int Count => Index.Count;
+
+    /// <summary>Bytes of the stored features (<see cref="InProcessVectorIndex.VectorBytes"/>).</summary>
+    public long VectorBytes => Index.VectorBytes;
+
     internal InProcessVectorIndex Index
     {
         get

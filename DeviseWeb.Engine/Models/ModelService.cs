@@ -62,6 +62,9 @@ public sealed class ModelService : IDisposable
     /// <summary>How many gallery images the active model has embedded.</summary>
     public int IndexedCount => Volatile.Read(ref _active)?.Index.Count ?? 0;
 
+    /// <summary>Bytes of the active version's vectors (<see cref="InProcessVectorIndex.VectorBytes"/>); 0 before one is loaded.</summary>
+    public long IndexedBytes => Volatile.Read(ref _active)?.Index.VectorBytes ?? 0;
+
     public IReadOnlyList<ModelVersionInfo> List()
     {
         int? active = ActiveModelId;

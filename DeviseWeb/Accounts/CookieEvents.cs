@@ -39,5 +39,6 @@ public static class CookieEvents
     };
 
     public static bool IsMachineFacing(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments("/openapi");
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments("/openapi")
+        || request.Path.StartsWithSegments(Health.MetricsEndpoint.Path);
 }

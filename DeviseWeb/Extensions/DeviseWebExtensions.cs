@@ -53,6 +53,7 @@ public static class DeviseWebExtensions
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddDeviseHealthChecks();
+        services.AddDeviseMetrics();
         return services;
     }
 
@@ -91,7 +92,8 @@ public static class DeviseWebExtensions
         app.Use((context, next) =>
         {
             if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs")
-                || context.Request.Path.StartsWithSegments("/openapi") || context.Request.Path.StartsWithSegments(HealthEndpoint.Path))
+                || context.Request.Path.StartsWithSegments("/openapi") || context.Request.Path.StartsWithSegments(HealthEndpoint.Path)
+                || context.Request.Path.StartsWithSegments(MetricsEndpoint.Path))
                 context.Features.Get<IStatusCodePagesFeature>()?.Enabled = false;
             return next(context);
         });
@@ -113,6 +115,7 @@ public static class DeviseWebExtensions
         app.MapHub<JobHub>(JobHub.Path);
         app.MapOpenApi();
         app.MapDeviseHealthChecks();
+        app.MapDeviseMetrics();
         return app;
     }
 

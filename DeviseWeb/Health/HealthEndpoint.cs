@@ -26,7 +26,8 @@ public static class HealthEndpoint
     }
 
     public static void MapDeviseHealthChecks(this WebApplication app) =>
-        app.MapHealthChecks(Path, new HealthCheckOptions { ResponseWriter = WriteAsync }).AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks(Path, new HealthCheckOptions { ResponseWriter = WriteAsync }).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]))
+            .AllowAnonymous().DisableRateLimiting();
 
     private static Task WriteAsync(HttpContext context, HealthReport report)
     {

@@ -73,6 +73,9 @@ public sealed class InProcessVectorIndex : IVectorIndex
 
     public int Count => _state.Current.LiveCount;
 
+    /// <summary>Bytes of the live vectors: an fp32 row each, plus the int8 row and its scale a quantized index scans.</summary>
+    public long VectorBytes => (long)Count * (Dimension * sizeof(float) + (Quantized ? Dimension + sizeof(float) : 0));
+
     public bool Contains(int id)
     {
         using var lease = Acquire();

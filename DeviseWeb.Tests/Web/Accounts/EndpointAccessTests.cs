@@ -46,6 +46,7 @@ public sealed class EndpointAccessTests(DeviseWebFactory app)
         ("POST", "/api/models/{id:int}/evaluate", AccessPolicies.Edit),
         ("GET", "/api/status", AccessPolicies.View),
         ("GET", "/api/public-links", AccessPolicies.Edit),
+        ("GET", "/metrics", AccessPolicies.Administer),
         ("POST", "/api/public-links/", AccessPolicies.Edit),
         ("DELETE", "/api/public-links/{id}", AccessPolicies.Edit),
         ("GET", "/openapi/{documentName}.json", AccessPolicies.View),
@@ -81,7 +82,7 @@ public sealed class EndpointAccessTests(DeviseWebFactory app)
         // Arrange
         string policy = Endpoints.Single(e => e.Method == method && e.Route == route).Policy;
         bool isPage = !route.StartsWith("/api", StringComparison.Ordinal) && !route.StartsWith("/openapi", StringComparison.Ordinal)
-            && !route.StartsWith("/hubs", StringComparison.Ordinal);
+            && !route.StartsWith("/hubs", StringComparison.Ordinal) && route != "/metrics";
         // Pages are signed in with the cookie, as a browser is; the API and the hub with the role's key.
         using var client = role is null ? app.CreateAnonymousClient()
             : isPage ? await CookieSignIn.SignedInClientAsync(app, role.Value) : app.CreateClientFor(role.Value);
