@@ -42,6 +42,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => new VectorColumnStore(sp.GetRequiredService<DeviseDatabase>(), sp.GetRequiredService<EngineOptions>().DataDirectory));
         services.AddSingleton<VectorMaintenance>();
         services.AddSingleton<StoreVerifier>();
+        services.AddSingleton<StoreBackup>();
 
         // Pretrained models, loaded on first use.
         services.AddSingleton<IFeatureExtractor>(sp =>

@@ -62,6 +62,20 @@ public sealed class DeviseDatabase : IDisposable
 
     public void Write(Action body) => Write(() => { body(); return 0; });
 
+    /// <summary>
+    /// Runs <paramref name="body"/> holding the write lock, outside any transaction, after moving every committed page
+    /// from LiteDB's log into its data file: while it runs nothing commits, so devise.db can be copied whole.
+    /// </summary>
+    internal void Quiesced(Action body)
+    {
+        lock (_writeLock)
+        {
+            if (_fault is not null) throw _fault;
+            Lite.Checkpoint();
+            body();
+        }
+    }
+
     public T Write<T>(Func<T> body)
     {
         EnterWriteLock();

@@ -101,6 +101,17 @@ internal static partial class UnixFiles
     };
 
     /// <summary>Makes a directory's entries (a rename, a new file) durable; a no-op where directories cannot be synced.</summary>
+    /// <summary>
+    /// A second name for an existing file (link(2)): no bytes copied. Falls back to a copy where a hard link cannot be
+    /// made (another file system, a file system without them). Returns whether it linked.
+    /// </summary>
+    public static bool LinkOrCopy(string existing, string created)
+    {
+        if (link(existing, created) == 0) return true;
+        File.Copy(existing, created);
+        return false;
+    }
+
     public static void SyncDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux()) return;
@@ -149,6 +160,9 @@ internal static partial class UnixFiles
 
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int open(string path, int flags);
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int link(string existing, string created);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int fsync(int fd);

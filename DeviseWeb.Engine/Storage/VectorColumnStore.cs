@@ -100,6 +100,9 @@ public sealed class VectorColumnStore
     /// Deletes files under the segment folder that no column lists: left by a crash between writing a segment and
     /// committing it. Call before any index opens (an index's own seal writes a file before committing it).
     /// </summary>
+    /// <summary>The segment files every column's manifest lists, relative to the data directory.</summary>
+    internal IReadOnlyList<string> ListedSegmentFiles() => Columns.FindAll().SelectMany(c => c.Segments).Distinct(StringComparer.Ordinal).ToList();
+
     public int DeleteOrphanSegmentFiles()
     {
         var root = Path.Combine(_dataDirectory, SegmentsFolder);

@@ -63,6 +63,25 @@ public sealed class CliCommandsTests(CliStoreFixture store)
     }
 
     [Fact]
+    public async Task Backup_NewFolder_SaysWhatItHoldsAndTheFolderVerifiesClean()
+    {
+        var folder = TestData.NewTemporaryDirectory("cli-backup");
+        try
+        {
+            var target = Path.Combine(folder, "backup");
+            var run = await store.RunAsync("backup", target);
+            var verify = await CliRunner.RunAsync("verify", "--data", target);
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Matches(@"Backed up [\d,]+ images? and \d+ vector files? to .*backup in", run.Output);
+            Assert.Contains("Restore: stop the app", run.Output);
+            Assert.True(verify.ExitCode == 0, verify.ToString());
+            Assert.Contains("The store is clean", verify.Output);
+        }
+        finally { TestData.DeleteQuietly(folder); }
+    }
+
+    [Fact]
     public async Task Import_OneFileAsEvaluation_MarksItEvaluationOnly()
     {
         var file = Directory.GetFiles(Path.Combine(TestData.RequireDemo(), "boat")).Order(StringComparer.Ordinal).First(); // a label the store lacks

@@ -10,8 +10,11 @@ public sealed class AccountsDatabase : IDisposable
 {
     public const string FileName = "accounts.db";
 
+    private readonly string _dataDirectory;
+
     public AccountsDatabase(string dataDirectory)
     {
+        _dataDirectory = dataDirectory;
         Directory.CreateDirectory(dataDirectory);
         // A mapper of its own: LiteDB's shared BsonMapper.Global builds a type's map on first use without a lock, and two
         // databases opened at once (the tests run side by side) saw a half-built map ("Member Hash not found").
@@ -28,6 +31,16 @@ public sealed class AccountsDatabase : IDisposable
     public ILiteCollection<ApiKeyDocument> Keys => Lite.GetCollection<ApiKeyDocument>("api_keys");
     public ILiteCollection<PublicLinkDocument> PublicLinks => Lite.GetCollection<PublicLinkDocument>("public_links");
     public ILiteCollection<AuditDocument> Audit => Lite.GetCollection<AuditDocument>("audit");
+
+    /// <summary>
+    /// A consistent copy of accounts.db into <paramref name="folder"/>: commits go to LiteDB's log and reach the data
+    /// file only at a checkpoint, so the file copied right after one holds every committed change and nothing half.
+    /// </summary>
+    public void CopyTo(string folder)
+    {
+        Lite.Checkpoint();
+        File.Copy(Path.Combine(_dataDirectory, FileName), Path.Combine(folder, FileName));
+    }
 
     public void Dispose() => Lite.Dispose();
 }

@@ -20,6 +20,7 @@ public static class ApiEndpoints
         editor.MapGalleryEditApi();
         api.MapJobsApi(editor);
         api.MapPublicLinksApi(editor);
+        api.MapAdminApi();
         api.MapGet("/status", (StatusService status) => Results.Ok(status.Get()))
             .WithTags("Status").WithSummary("What the data directory holds and which model is active.").Produces<EngineStatus>();
         return endpoints;

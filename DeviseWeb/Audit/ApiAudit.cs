@@ -22,6 +22,7 @@ public static class ApiAudit
         ["POST /api/models/{id:int}/activate"] = "activate model",
         ["POST /api/public-links/"] = "make public link",
         ["DELETE /api/public-links/{id}"] = "revoke public link",
+        ["POST /api/admin/backup"] = "back up the store",
     };
 
     public static TBuilder AuditChanges<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>

@@ -31,6 +31,7 @@ public static class CliCommands
         ["jobs"] = new(c => Task.FromResult(JobVerbs.Jobs(c)), "--take"),
         ["compact"] = new(JobVerbs.CompactAsync),
         ["verify"] = new(c => Task.FromResult(StoreVerbs.Verify(c)), "--repair"),
+        ["backup"] = new(c => Task.FromResult(StoreVerbs.Backup(c))),
         ["users"] = new(c => Task.FromResult(UserVerbs.Users(c)), "--role"),
     };
 
@@ -150,6 +151,9 @@ public static class CliCommands
           verify [--repair]          Check the whole store: originals (hashed), thumbnails, features, embeddings,
                                      stray files, label counts. Exit 0 when clean, 1 when problems remain.
                                      --repair fixes what it can and drops images whose original is lost.
+          backup DIR                 A consistent snapshot of the store and its accounts into a new folder DIR
+                                     (originals and vector files hard-linked). The running app does it through
+                                     POST /api/admin/backup. Restore: stop the app, put DIR in place, start, verify.
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.

@@ -47,6 +47,7 @@ public sealed class EndpointAccessTests(DeviseWebFactory app)
         ("GET", "/api/status", AccessPolicies.View),
         ("GET", "/api/public-links", AccessPolicies.Edit),
         ("GET", "/metrics", AccessPolicies.Administer),
+        ("POST", "/api/admin/backup", AccessPolicies.Administer),
         ("POST", "/api/public-links/", AccessPolicies.Edit),
         ("DELETE", "/api/public-links/{id}", AccessPolicies.Edit),
         ("GET", "/openapi/{documentName}.json", AccessPolicies.View),
