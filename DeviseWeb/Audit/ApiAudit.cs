@@ -20,6 +20,7 @@ public static class ApiAudit
         ["POST /api/training"] = "start training",
         ["POST /api/jobs/{id}/cancel"] = "cancel job",
         ["POST /api/models/{id:int}/activate"] = "activate model",
+        ["POST /api/models/{id:int}/evaluate"] = "evaluate model",
         ["POST /api/public-links/"] = "make public link",
         ["DELETE /api/public-links/{id}"] = "revoke public link",
         ["POST /api/admin/backup"] = "back up the store",
