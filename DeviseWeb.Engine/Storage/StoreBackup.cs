@@ -4,7 +4,9 @@ using DeviseWeb.Engine.Evaluation;
 namespace DeviseWeb.Engine.Storage;
 
 /// <summary>What a backup holds and what it took.</summary>
-public sealed record BackupSummary(string Directory, int Images, int SegmentFiles, int LinkedFiles, long Bytes, double Seconds);
+/// <param name="MissingOriginals">Records whose original was already missing in the store (verify reports them there too), at most 20 named.</param>
+public sealed record BackupSummary(string Directory, int Images, int SegmentFiles, int LinkedFiles, long Bytes, double Seconds,
+    int MissingOriginalCount = 0, IReadOnlyList<string>? MissingOriginals = null);
 
 /// <summary>
 /// Snapshots a running store into a new folder, consistently, while searches go on: holding the store's write lock
@@ -35,7 +37,8 @@ public sealed class StoreBackup(EngineOptions options, DeviseDatabase database, 
         Directory.CreateDirectory(partial);
         try
         {
-            int imageCount = 0, segmentCount = 0, linked = 0;
+            int imageCount = 0, segmentCount = 0, linked = 0, missingCount = 0;
+            var missing = new List<string>();
             database.Quiesced(() =>
             {
                 File.Copy(options.DatabasePath, Path.Combine(partial, Path.GetFileName(options.DatabasePath)));
@@ -48,8 +51,14 @@ public sealed class StoreBackup(EngineOptions options, DeviseDatabase database, 
                 foreach (var record in images.All())
                 {
                     if (imageCount % 1024 == 0) cancellationToken.ThrowIfCancellationRequested();
-                    if (Place(record.StoredFile)) linked++;
                     imageCount++;
+                    // A store that lost an original keeps its record (verify --repair decides); the backup says so and goes on.
+                    if (!File.Exists(Path.Combine(data, record.StoredFile)))
+                    {
+                        if (missingCount++ < 20) missing.Add($"#{record.Id} {record.StoredFile}");
+                        continue;
+                    }
+                    if (Place(record.StoredFile)) linked++;
                 }
                 alsoQuiesced?.Invoke(partial);
             });
@@ -60,11 +69,16 @@ public sealed class StoreBackup(EngineOptions options, DeviseDatabase database, 
             if (Directory.Exists(destination)) Directory.Delete(destination);
             Directory.Move(partial, destination);
             UnixFiles.SyncDirectory(Path.GetDirectoryName(destination)!);
-            return new BackupSummary(destination, imageCount, segmentCount, linked, bytes, clock.Elapsed.TotalSeconds);
+            return new BackupSummary(destination, imageCount, segmentCount, linked, bytes, clock.Elapsed.TotalSeconds, missingCount, missing);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Discard(partial);
+            throw new DeviseException($"The backup to {destination} failed, and nothing of it was kept: {e.Message}", e);
         }
         catch
         {
-            try { Directory.Delete(partial, recursive: true); } catch (IOException) { } // a half backup never stays behind
+            Discard(partial);
             throw;
         }
 
@@ -74,6 +88,13 @@ public sealed class StoreBackup(EngineOptions options, DeviseDatabase database, 
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             return UnixFiles.LinkOrCopy(Path.Combine(data, relative), to);
         }
+    }
+
+    /// <summary>A half backup never stays behind.</summary>
+    private static void Discard(string partial)
+    {
+        try { Directory.Delete(partial, recursive: true); }
+        catch (IOException) { }
     }
 
     private static bool IsInside(string path, string folder) =>

@@ -58,5 +58,23 @@ public sealed class StoreBackupTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(engine.DataDirectory, "backup")));
     }
 
+    [Fact]
+    public async Task Create_StoreThatLostAnOriginal_BacksUpTheRestAndNamesIt()
+    {
+        await using var engine = await EngineHost.StartOnTemplateAsync();
+        var gallery = engine.Get<GalleryService>();
+        var lost = gallery.List(new ImageQuery(Take: 1)).Items[0];
+        File.Delete(gallery.OriginalPath(lost.Id));
+
+        var summary = engine.Get<StoreBackup>().Create(Path.Combine(_backups, "with-a-loss"));
+
+        Assert.Equal(1, summary.MissingOriginalCount);
+        Assert.StartsWith($"#{lost.Id} ", Assert.Single(summary.MissingOriginals!));
+        Assert.Equal(gallery.Count, summary.Images);
+        await using var restored = await EngineHost.StartAsync(summary.Directory);
+        var problem = Assert.Single(restored.Get<StoreVerifier>().Verify().Problems);
+        Assert.Equal(StoreProblemKind.MissingOriginal, problem.Kind);
+    }
+
     public void Dispose() => TestData.DeleteQuietly(_backups);
 }
