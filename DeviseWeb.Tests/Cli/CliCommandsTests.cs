@@ -82,6 +82,26 @@ public sealed class CliCommandsTests(CliStoreFixture store)
     }
 
     [Fact]
+    public async Task Backup_IntoAFolderUnderAFile_Exit1NamingThePathWithoutAStackTrace()
+    {
+        var folder = TestData.NewTemporaryDirectory("cli-backup-file");
+        try
+        {
+            var file = Path.Combine(folder, "a-file");
+            File.WriteAllText(file, "");
+
+            var run = await store.RunAsync("backup", Path.Combine(file, "backup"));
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.StartsWith("error: ", run.Errors);
+            Assert.Contains(file, run.Errors);
+            Assert.DoesNotContain("   at ", run.Errors);
+            Assert.Equal(["a-file"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+        }
+        finally { TestData.DeleteQuietly(folder); }
+    }
+
+    [Fact]
     public async Task Import_OneFileAsEvaluation_MarksItEvaluationOnly()
     {
         var file = Directory.GetFiles(Path.Combine(TestData.RequireDemo(), "boat")).Order(StringComparer.Ordinal).First(); // a label the store lacks

@@ -83,6 +83,12 @@ public static class CliCommands
             errors.WriteLine($"error: {e.Message}");
             return Failed;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file the verb was given or had to write (a folder under a file, a full or read-only disk): its message names it.
+            errors.WriteLine($"error: {e.Message}");
+            return Failed;
+        }
         catch (Exception e) when (SettingChecks.Problems(e) is { } problems)
         {
             errors.WriteLine($"error: {problems}");
