@@ -1,4 +1,5 @@
 using DeviseWeb.Cli;
+using DeviseWeb.Engine;
 using DeviseWeb.Engine.Evaluation;
 using DeviseWeb.Engine.Models;
 using DeviseWeb.Engine.Search;
@@ -72,6 +73,44 @@ public static class QueryExpansionBench
                 neighbours = k, temperature, keep, names = scores["names"], broader = scores["broader"], everyday = scores["everyday"],
                 seen_p9 = Math.Round(seen / Math.Max(1, trained.Count), 4),
             });
+        }
+
+        // The keyword vocabulary's neighbours (the 117,798 WordNet nouns, when the store has embedded them), and WordNet
+        // downward: the trained labels a word is a hypernym of, 3 levels up.
+        if (File.Exists(options.VocabularyCachePath))
+        {
+            var (words, wordVectors) = VocabularyCache.LoadOrBuild(options.VocabularyCachePath, options.VocabularyPath, options.VocabularyLimit,
+                labelVectors.Encoder, null, cancellationToken);
+            var vocabulary = new LabelAnchors([.. words], wordVectors);
+            foreach (var (k, temperature, keep) in new[] { (5, 0.05f, 0.75f), (5, 0.05f, 0.5f), (20, 0.05f, 0.5f), (20, 0.1f, 0.25f) })
+            {
+                var scores = sets.ToDictionary(x => x.Name, x => Math.Round(TextQueries.PrecisionAt5(vectors, x.Queries,
+                    encoded[x.Name].Select(q => vocabulary.Expand(q, k, temperature, keep)).ToList())?.Value ?? double.NaN, 4));
+                report.Figures("expand", new { toward = "vocabulary", neighbours = k, temperature, keep, names = scores["names"], broader = scores["broader"], everyday = scores["everyday"] });
+            }
+        }
+        if (wordNet is not null)
+        {
+            var under = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (int i = 0; i < trained.Count; i++)
+                foreach (var word in wordNet.Of(trained[i], TextQueries.BroaderDepth))
+                    (under.TryGetValue(word, out var list) ? list : under[word] = []).Add(i);
+            foreach (float keep in new[] { 0.75f, 0.5f, 0.25f })
+            {
+                int expanded = 0;
+                var scores = sets.ToDictionary(x => x.Name, x => Math.Round(TextQueries.PrecisionAt5(vectors, x.Queries, x.Queries.Select((q, i) =>
+                {
+                    if (!under.TryGetValue(q.Text, out var rows)) return encoded[x.Name][i];
+                    if (x.Name == "everyday") expanded++;
+                    var mean = new float[encoded[x.Name][i].Length];
+                    foreach (int row in rows) System.Numerics.Tensors.TensorPrimitives.Add(mean, trainedVectors[row], mean);
+                    var mixed = new float[mean.Length];
+                    System.Numerics.Tensors.TensorPrimitives.Multiply(encoded[x.Name][i], keep, mixed);
+                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(VectorMath.Normalized(mean), 1 - keep, mixed, mixed);
+                    return VectorMath.Normalized(mixed);
+                }).ToList())?.Value ?? double.NaN, 4));
+                report.Figures("expand", new { toward = "wordnet-hyponym-labels", keep, everyday_words_expanded = expanded, names = scores["names"], broader = scores["broader"], everyday = scores["everyday"] });
+            }
         }
         await host.StopAsync(CancellationToken.None);
     }
