@@ -74,6 +74,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EvaluationService>();
         services.AddSingleton<DuplicateProbe>();
         services.AddSingleton<PhotoRanking>();
+        services.AddSingleton<HypernymExpansions>();
         services.AddSingleton<StatusService>();
         services.AddSingleton<EngineMetrics>();
 

@@ -84,9 +84,12 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         double total = Math.Max(1, names.Count + broader.Count + everyday.Count + photoQueries.Count);
         int before = 0;
         Action<int> Answered(int offset) => answered => Report(GalleryShare + (1 - GalleryShare) * (offset + answered) / total);
-        var exact = Score(vectors, names, Answered(before), cancellationToken);
-        var broad = Score(vectors, broader, Answered(before += names.Count), cancellationToken);
-        var words = Score(vectors, everyday, Answered(before += broader.Count), cancellationToken);
+        // Text queries as search runs them: a category word that is no label moved toward the trained labels under it.
+        var trained = split.TrainImageIds.Where(labelOf.ContainsKey).Select(id => labelOf[id]).Distinct(StringComparer.Ordinal).ToList();
+        var expansion = HypernymExpansion.Build(trained, labels, wordNet, l => labelVectors.Get(l, cancellationToken));
+        var exact = Score(vectors, names, expansion, Answered(before), cancellationToken);
+        var broad = Score(vectors, broader, expansion, Answered(before += names.Count), cancellationToken);
+        var words = Score(vectors, everyday, expansion, Answered(before += broader.Count), cancellationToken);
         var photos = PhotoToPhoto(set, setLabels, vectors, photoQueries, Answered(before + everyday.Count), cancellationToken);
         return report with
         {
@@ -145,7 +148,9 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         return new Metric(precision / queries.Count, chance / queries.Count, queries.Count);
     }
 
-    private Metric? Score(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, Action<int> answered, CancellationToken cancellationToken) =>
+    private Metric? Score(IReadOnlyList<float[]> images, IReadOnlyList<TextQuery> queries, HypernymExpansion expansion, Action<int> answered,
+        CancellationToken cancellationToken) =>
         queries.Count == 0 ? null
-        : TextQueries.PrecisionAt5(images, queries, labelVectors.Get(queries.Select(q => q.Text).ToList(), cancellationToken), answered, cancellationToken);
+        : TextQueries.PrecisionAt5(images, queries, labelVectors.Get(queries.Select(q => q.Text).ToList(), cancellationToken)
+            .Select((vector, i) => expansion.Expand(queries[i].Text, vector)).ToList(), answered, cancellationToken);
 }

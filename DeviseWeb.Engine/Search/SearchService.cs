@@ -14,7 +14,7 @@ namespace DeviseWeb.Engine.Search;
 /// <see cref="OperationCanceledException"/>, and what it held is released.
 /// </summary>
 public sealed class SearchService(ModelService models, GalleryService gallery, FeatureStore features, ReferencePhotos references, Lazy<ITextEncoder> text,
-    PhotoRanking photoRanking)
+    PhotoRanking photoRanking, HypernymExpansions expansions)
 {
     public async Task<SearchResult> SearchAsync(SearchQuery query, CancellationToken cancellationToken = default)
     {
@@ -147,7 +147,13 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
     {
         var parts = new List<float[]>();
         var texts = query.Texts.Select(t => t.Trim()).Where(t => t.Length > 0).ToArray();
-        if (texts.Length > 0) parts.AddRange(encoded is null ? text.Value.Encode(texts, cancellationToken) : texts.Select(t => encoded[t]));
+        if (texts.Length > 0)
+        {
+            // A category word that is no label is moved toward the labels under it (HypernymExpansion).
+            var expansion = expansions.For(model);
+            var vectors = encoded is null ? text.Value.Encode(texts, cancellationToken) : texts.Select(t => encoded[t]).ToArray();
+            parts.AddRange(texts.Select((t, i) => expansion.Expand(t, vectors[i])));
+        }
         parts.AddRange(query.ImageIds.Select(id => ImageVector(model, id)));
         parts.AddRange(query.ReferenceHashes.Select(hash => model.Embed([photos[hash]])[0]));
         if (parts.Count == 0) throw new InvalidInputException("Empty query: give words, an image or both.");
