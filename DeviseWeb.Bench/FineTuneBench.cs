@@ -63,14 +63,9 @@ public static class FineTuneBench
         Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken }, i =>
         {
             using var image = loader.Load(gallery.OriginalPath(ids[i]));
-            var input = OnnxFeatureExtractor.ToPlanarRgb(image.Pixels, 224);
-            using var prepared = preprocess.Run([NamedOnnxValue.CreateFromTensor(preprocess.InputMetadata.Keys.First(), input)]);
-            var tensor = prepared.First().AsTensor<float>().ToDenseTensor();
-            if (tensor.Rank == 3) tensor = tensor.Reshape([1, .. tensor.Dimensions]).ToDenseTensor();
-            using var output = backbone.Run([NamedOnnxValue.CreateFromTensor(backbone.InputMetadata.Keys.First(), tensor)], backbone.OutputMetadata.Keys.ToList());
-            foreach (var value in output)
-                if (value.Name == StageInput) layer3[i] = value.AsEnumerable<float>().ToArray();
-                else pooled[i] = VectorMath.Normalized(value.AsEnumerable<float>().ToArray());
+            var outputs = RegionBench.RunAll(preprocess, backbone, image.Pixels);
+            layer3[i] = outputs[StageInput];
+            pooled[i] = VectorMath.Normalized(outputs.Single(o => o.Key != StageInput).Value);
         });
         double cacheSeconds = clock.Elapsed.TotalSeconds;
 

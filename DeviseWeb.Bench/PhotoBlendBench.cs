@@ -18,25 +18,14 @@ public static class PhotoBlendBench
 
     public static async Task RunAsync(CliArguments cli, BenchReport report, CancellationToken cancellationToken)
     {
-        using var host = CliHost.Build(cli);
-        await CliHost.StartAsync(host, cancellationToken);
-        var services = host.Services;
-        var evaluation = services.GetRequiredService<EvaluationService>();
-        var images = services.GetRequiredService<ImageRepository>();
-        using var lease = services.GetRequiredService<ModelService>().Acquire();
-        var model = lease.Model;
-        var record = model.Record;
-        var indexed = model.Index.Ids().ToHashSet();
-        var labelOf = images.IdsAndLabels().Where(i => indexed.Contains(i.Id)).ToDictionary(i => i.Id, i => i.Label);
-        var split = new DatasetSplit(record.TrainImageIds, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels);
-        var set = EvaluationService.EvaluationSet(labelOf, split, images.EvaluationIds());
-        var setLabels = set.Select(id => labelOf[id]).ToList();
-        var embeddings = set.Select(id => model.Index.Get(id)!).ToList();
+        using var active = await ActiveEvaluationSet.OpenAsync(cli, cancellationToken);
+        var (model, set, setLabels, embeddings) = (active.Model, active.Set, active.SetLabels, active.Embeddings);
+        var evaluation = active.Get<EvaluationService>();
         var queries = EvaluationService.PhotoQueries(setLabels);
         report.Note($"version {model.Id}: {set.Count} evaluation images, {queries.Count} photo queries; making and embedding {DuplicateProbe.CopiesPerImage} copies each");
-        var probe = services.GetRequiredService<DuplicateProbe>();
-        var gallery = services.GetRequiredService<Engine.Gallery.GalleryService>();
-        var features = services.GetRequiredService<Engine.Features.FeatureStore>();
+        var probe = active.Get<DuplicateProbe>();
+        var gallery = active.Get<Engine.Gallery.GalleryService>();
+        var features = active.Get<Engine.Features.FeatureStore>();
         string Describe(int id) => gallery.Find(id) is { } image ? $"{id} {image.Label}/{image.FileName}" : $"{id}";
         var copies = probe.CopyFeatures(set, _ => { }, cancellationToken);
         foreach (bool centre in new[] { true, false })
@@ -55,6 +44,5 @@ public static class PhotoBlendBench
                     duplicate_hit1 = Math.Round(duplicates?.Value ?? double.NaN, 4), copies = duplicates?.Count,
                 });
             }
-        await host.StopAsync(CancellationToken.None);
     }
 }

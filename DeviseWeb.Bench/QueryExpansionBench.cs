@@ -18,30 +18,14 @@ public static class QueryExpansionBench
 {
     public static async Task RunAsync(CliArguments cli, BenchReport report, CancellationToken cancellationToken)
     {
-        using var host = CliHost.Build(cli);
-        await CliHost.StartAsync(host, cancellationToken);
-        var services = host.Services;
-        var images = services.GetRequiredService<ImageRepository>();
-        var labelVectors = services.GetRequiredService<LabelVectors>();
-        var options = services.GetRequiredService<Engine.EngineOptions>();
-        var wordNet = services.GetRequiredService<Lazy<WordNetHypernyms?>>().Value;
-        using var lease = services.GetRequiredService<ModelService>().Acquire();
-        var model = lease.Model;
-        var record = model.Record;
-        var indexed = model.Index.Ids().ToHashSet();
-        var labelOf = images.IdsAndLabels().Where(i => indexed.Contains(i.Id)).ToDictionary(i => i.Id, i => i.Label);
-        var split = new DatasetSplit(record.TrainImageIds, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels);
-        var set = EvaluationService.EvaluationSet(labelOf, split, images.EvaluationIds());
-        var setLabels = set.Select(id => labelOf[id]).ToList();
-        var vectors = set.Select(id => model.Index.Get(id)!).ToList();
-        var trained = record.TrainImageIds.Where(labelOf.ContainsKey).Select(id => labelOf[id]).Distinct().Order(StringComparer.Ordinal).ToList();
+        using var active = await ActiveEvaluationSet.OpenAsync(cli, cancellationToken);
+        var (model, labelOf, setLabels, vectors, trained) = (active.Model, active.LabelOf, active.SetLabels, active.Embeddings, active.TrainedLabels);
+        var set = active.Set;
+        var labelVectors = active.Get<LabelVectors>();
+        var options = active.Get<Engine.EngineOptions>();
+        var wordNet = active.Get<Lazy<WordNetHypernyms?>>().Value;
         var anchors = new LabelAnchors(trained, labelVectors.Get(trained, cancellationToken));
-        var sets = new (string Name, IReadOnlyList<TextQuery> Queries)[]
-        {
-            ("names", TextQueries.LabelNames(setLabels)),
-            ("broader", wordNet is null ? [] : TextQueries.BroaderWords(setLabels, l => wordNet.Of(l, TextQueries.BroaderDepth))),
-            ("everyday", EverydayWords.Queries(File.Exists(options.EverydayWordsPath) ? EverydayWords.Read(options.EverydayWordsPath) : [], setLabels)),
-        };
+        var sets = active.TextQuerySets();
         var encoded = sets.ToDictionary(s => s.Name, s => labelVectors.Get(s.Queries.Select(q => q.Text).ToList(), cancellationToken));
         var counts = labelOf.Values.CountBy(l => l).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var trainedVectors = labelVectors.Get(trained, cancellationToken);
@@ -115,7 +99,6 @@ public static class QueryExpansionBench
                 report.Figures("expand", new { toward = onlyNoLabel ? "wordnet-hyponym-labels-for-words-no-label" : "wordnet-hyponym-labels", keep, everyday_words_expanded = expanded, names = scores["names"], broader = scores["broader"], everyday = scores["everyday"] });
             }
         }
-        await host.StopAsync(CancellationToken.None);
     }
 
     private static IEnumerable<(int, float, float)> Settings()

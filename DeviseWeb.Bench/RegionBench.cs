@@ -30,23 +30,12 @@ public static class RegionBench
 
     public static async Task RunAsync(CliArguments cli, BenchReport report, CancellationToken cancellationToken)
     {
-        using var host = CliHost.Build(cli);
-        await CliHost.StartAsync(host, cancellationToken);
-        var services = host.Services;
-        var options = services.GetRequiredService<EngineOptions>();
-        var images = services.GetRequiredService<ImageRepository>();
-        var gallery = services.GetRequiredService<GalleryService>();
-        var loader = services.GetRequiredService<SafeImageLoader>();
-        var labelVectors = services.GetRequiredService<LabelVectors>();
-        var wordNet = services.GetRequiredService<Lazy<WordNetHypernyms?>>().Value;
-        using var lease = services.GetRequiredService<ModelService>().Acquire();
-        var model = lease.Model;
-        var record = model.Record;
-        var indexed = model.Index.Ids().ToHashSet();
-        var labelOf = images.IdsAndLabels().Where(i => indexed.Contains(i.Id)).ToDictionary(i => i.Id, i => i.Label);
-        var split = new DatasetSplit(record.TrainImageIds, record.ValidationImageIds, record.HeldOutImageIds, record.HeldOutLabels);
-        var set = EvaluationService.EvaluationSet(labelOf, split, images.EvaluationIds());
-        var setLabels = set.Select(id => labelOf[id]).ToList();
+        using var active = await ActiveEvaluationSet.OpenAsync(cli, cancellationToken);
+        var (model, set) = (active.Model, active.Set);
+        var options = active.Get<EngineOptions>();
+        var gallery = active.Get<GalleryService>();
+        var loader = active.Get<SafeImageLoader>();
+        var labelVectors = active.Get<LabelVectors>();
 
         using var preprocess = new InferenceSession(options.PreprocessModelPath);
         using var backbone = new InferenceSession(OnnxGraphOutputs.Add(File.ReadAllBytes(options.BackboneModelPath), [MapOutput]));
@@ -66,12 +55,7 @@ public static class RegionBench
         var whole = model.Embed(views.Select(v => v.Whole).ToList(), cancellationToken);
         var regions = views.Select(v => model.Embed(v.Regions, cancellationToken)).ToList();
         var averaged = model.Embed(views.Select(v => Mean(v.Whole, v.Flipped)).ToList(), cancellationToken);
-        var sets = new (string Name, IReadOnlyList<TextQuery> Queries)[]
-        {
-            ("names", TextQueries.LabelNames(setLabels)),
-            ("broader", wordNet is null ? [] : TextQueries.BroaderWords(setLabels, l => wordNet.Of(l, TextQueries.BroaderDepth))),
-            ("everyday", EverydayWords.Queries(File.Exists(options.EverydayWordsPath) ? EverydayWords.Read(options.EverydayWordsPath) : [], setLabels)),
-        };
+        var sets = active.TextQuerySets();
         var methods = new (string Name, Func<float[], int, float> Score)[]
         {
             ("whole", (q, i) => TensorPrimitives.Dot(q, whole[i])),
@@ -87,18 +71,24 @@ public static class RegionBench
             var figures = sets.ToDictionary(s => s.Name, s => Math.Round(PrecisionAt5(s.Queries, encoded[s.Name], set.Count, score), 4));
             report.Figures("regions", new { method = name, names = figures["names"], broader = figures["broader"], everyday = figures["everyday"] });
         }
-        await host.StopAsync(CancellationToken.None);
     }
 
     private static (float[] Pooled, float[] Map) Run(InferenceSession preprocess, InferenceSession backbone, SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> pixels)
+    {
+        var byName = RunAll(preprocess, backbone, pixels);
+        return (byName[backbone.OutputMetadata.Keys.First(k => k != MapOutput)], byName[MapOutput]);
+    }
+
+    /// <summary>An image through the preprocessing and backbone sessions, as the product's extractor feeds them: every backbone output by name.</summary>
+    internal static Dictionary<string, float[]> RunAll(InferenceSession preprocess, InferenceSession backbone,
+        SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24> pixels)
     {
         var input = OnnxFeatureExtractor.ToPlanarRgb(pixels, 224);
         using var prepared = preprocess.Run([NamedOnnxValue.CreateFromTensor(preprocess.InputMetadata.Keys.First(), input)]);
         var tensor = prepared.First().AsTensor<float>().ToDenseTensor();
         if (tensor.Rank == 3) tensor = tensor.Reshape([1, .. tensor.Dimensions]).ToDenseTensor();
         using var output = backbone.Run([NamedOnnxValue.CreateFromTensor(backbone.InputMetadata.Keys.First(), tensor)], backbone.OutputMetadata.Keys.ToList());
-        var byName = output.ToDictionary(o => o.Name, o => o.AsEnumerable<float>().ToArray());
-        return (byName[backbone.OutputMetadata.Keys.First(k => k != MapOutput)], byName[MapOutput]);
+        return output.ToDictionary(o => o.Name, o => o.AsEnumerable<float>().ToArray());
     }
 
     /// <summary>The mean of a square of cells of the 512×7×7 map (channel-major).</summary>

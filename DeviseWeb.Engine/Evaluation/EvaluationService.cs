@@ -86,7 +86,7 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         Action<int> Answered(int offset) => answered => Report(GalleryShare + (1 - GalleryShare) * (offset + answered) / total);
         // Text queries as search runs them: a category word that is no label moved toward the trained labels under it.
         var trained = split.TrainImageIds.Where(labelOf.ContainsKey).Select(id => labelOf[id]).Distinct(StringComparer.Ordinal).ToList();
-        var expansion = HypernymExpansion.Build(trained, labels, wordNet, l => labelVectors.Get(l, cancellationToken));
+        var expansion = HypernymExpansion.Build(trained, labels, wordNet, labelVectors.Get);
         var exact = Score(vectors, names, expansion, Answered(before), cancellationToken);
         var broad = Score(vectors, broader, expansion, Answered(before += names.Count), cancellationToken);
         var words = Score(vectors, everyday, expansion, Answered(before += broader.Count), cancellationToken);
@@ -152,5 +152,5 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         CancellationToken cancellationToken) =>
         queries.Count == 0 ? null
         : TextQueries.PrecisionAt5(images, queries, labelVectors.Get(queries.Select(q => q.Text).ToList(), cancellationToken)
-            .Select((vector, i) => expansion.Expand(queries[i].Text, vector)).ToList(), answered, cancellationToken);
+            .Select((vector, i) => expansion.Expand(queries[i].Text, vector, cancellationToken)).ToList(), answered, cancellationToken);
 }

@@ -16,54 +16,61 @@ public sealed class HypernymExpansion
     /// <summary>Share of the query's own vector in the mix.</summary>
     public const float Keep = 0.5f;
 
-    public static readonly HypernymExpansion None = new(new Dictionary<string, float[]>(), new HashSet<string>());
+    public static readonly HypernymExpansion None = new(new Dictionary<string, string[]>(), new HashSet<string>(), (_, _) => []);
 
-    private readonly IReadOnlyDictionary<string, float[]> _under; // category word → unit mean of its labels' vectors
+    private readonly IReadOnlyDictionary<string, string[]> _under; // category word → the trained labels under it
     private readonly IReadOnlySet<string> _labels;
+    private readonly Func<IReadOnlyList<string>, CancellationToken, float[][]> _vectorsOf;
 
-    private HypernymExpansion(IReadOnlyDictionary<string, float[]> under, IReadOnlySet<string> labels) => (_under, _labels) = (under, labels);
+    private HypernymExpansion(IReadOnlyDictionary<string, string[]> under, IReadOnlySet<string> labels,
+        Func<IReadOnlyList<string>, CancellationToken, float[][]> vectorsOf) => (_under, _labels, _vectorsOf) = (under, labels, vectorsOf);
 
     /// <summary>Category words that would be expanded.</summary>
     public int Count => _under.Count;
 
+    /// <summary>
+    /// From WordNet alone: no text is encoded until a category word is searched, and then only its labels (cached by
+    /// <paramref name="vectorsOf"/>'s owner), so a version's first search costs no more than WordNet lookups.
+    /// </summary>
     /// <param name="trainedLabels">Labels of the version's training images: the points its embeddings were pulled toward.</param>
     /// <param name="labels">Every label the version knew (never expanded: a label is searched as it is).</param>
     public static HypernymExpansion Build(IReadOnlyCollection<string> trainedLabels, IEnumerable<string> labels, WordNetHypernyms? wordNet,
-        Func<IReadOnlyList<string>, float[][]> vectorsOf)
+        Func<IReadOnlyList<string>, CancellationToken, float[][]> vectorsOf)
     {
         if (wordNet is null || trainedLabels.Count == 0) return None;
         var trained = trainedLabels.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var vectors = vectorsOf(trained);
-        var sums = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var known = labels.Concat(trained).ToHashSet(StringComparer.Ordinal);
-        for (int i = 0; i < trained.Count; i++)
-            foreach (var word in wordNet.Of(trained[i], TextQueries.BroaderDepth))
-            {
-                if (known.Contains(word)) continue;
-                if (!sums.TryGetValue(word, out var sum)) sums[word] = sum = new float[vectors[i].Length];
-                TensorPrimitives.Add(sum, vectors[i], sum);
-            }
-        return new HypernymExpansion(sums.ToDictionary(p => p.Key, p => VectorMath.Normalized(p.Value), StringComparer.Ordinal), known);
+        var under = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var label in trained)
+            foreach (var word in wordNet.Of(label, TextQueries.BroaderDepth))
+                if (!known.Contains(word)) (under.TryGetValue(word, out var list) ? list : under[word] = []).Add(label);
+        return new HypernymExpansion(under.ToDictionary(p => p.Key, p => p.Value.ToArray(), StringComparer.Ordinal), known, vectorsOf);
     }
 
     /// <summary>The vector to search a phrase with: its own (unit), or mixed toward the labels under it.</summary>
-    public float[] Expand(string phrase, float[] vector)
+    public float[] Expand(string phrase, float[] vector, CancellationToken cancellationToken = default)
     {
         var unit = VectorMath.Normalized(vector);
         if (_under.Count == 0) return unit;
         string word;
         try { word = LabelText.Normalize(phrase); }
         catch (InvalidInputException) { return unit; } // no label could be written so: no category word either
-        if (_labels.Contains(word) || !_under.TryGetValue(word, out var mean)) return unit;
+        if (_labels.Contains(word) || !_under.TryGetValue(word, out var labels)) return unit;
+        var mean = new float[unit.Length];
+        foreach (var label in _vectorsOf(labels, cancellationToken)) TensorPrimitives.Add(mean, label, mean);
         var mixed = new float[unit.Length];
         TensorPrimitives.Multiply(unit, Keep, mixed);
-        TensorPrimitives.MultiplyAdd(mean, 1 - Keep, mixed, mixed);
+        TensorPrimitives.MultiplyAdd(VectorMath.Normalized(mean), 1 - Keep, mixed, mixed);
         return VectorMath.Normalized(mixed);
     }
 }
 
-/// <summary>Each loaded version's <see cref="HypernymExpansion"/>, built on its first text search from its training images' labels.</summary>
-public sealed class HypernymExpansions(Storage.ImageRepository images, LabelVectors labelVectors, Lazy<WordNetHypernyms?> wordNet)
+/// <summary>
+/// Each loaded version's <see cref="HypernymExpansion"/>, built on its first text search from the labels it trained on
+/// (the labels it knew, less the held-out ones; a label only evaluation images carry is among them here, though the
+/// evaluation, which knows the split, leaves it out).
+/// </summary>
+public sealed class HypernymExpansions(LabelVectors labelVectors, Lazy<WordNetHypernyms?> wordNet)
 {
     private readonly BoundedCache<int, HypernymExpansion> _byVersion = new(8);
 
@@ -71,9 +78,8 @@ public sealed class HypernymExpansions(Storage.ImageRepository images, LabelVect
     {
         if (_byVersion.TryGet(model.Id, out var cached)) return cached;
         var record = model.Record;
-        var train = record.TrainImageIds.ToHashSet();
-        var trained = images.IdsAndLabels().Where(i => train.Contains(i.Id)).Select(i => i.Label).Distinct(StringComparer.Ordinal).ToList();
-        var expansion = HypernymExpansion.Build(trained, record.Labels, wordNet.Value, labels => labelVectors.Get(labels));
+        var held = record.HeldOutLabels.ToHashSet(StringComparer.Ordinal);
+        var expansion = HypernymExpansion.Build(record.Labels.Where(l => !held.Contains(l)).ToList(), record.Labels, wordNet.Value, labelVectors.Get);
         _byVersion.Set(model.Id, expansion);
         return expansion;
     }

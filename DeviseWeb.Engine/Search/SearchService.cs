@@ -152,7 +152,7 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
             // A category word that is no label is moved toward the labels under it (HypernymExpansion).
             var expansion = expansions.For(model);
             var vectors = encoded is null ? text.Value.Encode(texts, cancellationToken) : texts.Select(t => encoded[t]).ToArray();
-            parts.AddRange(texts.Select((t, i) => expansion.Expand(t, vectors[i])));
+            parts.AddRange(texts.Select((t, i) => expansion.Expand(t, vectors[i], cancellationToken)));
         }
         parts.AddRange(query.ImageIds.Select(id => ImageVector(model, id)));
         parts.AddRange(query.ReferenceHashes.Select(hash => model.Embed([photos[hash]])[0]));

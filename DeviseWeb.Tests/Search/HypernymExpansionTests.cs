@@ -10,7 +10,7 @@ public sealed class HypernymExpansionTests
         ?? throw new InvalidOperationException("WordNet missing: scripts/install-deps.sh installs wordnet-base.");
 
     /// <summary>One axis per trained label, so a mix is readable: sheep, goat, hammer.</summary>
-    private static float[][] Axes(IReadOnlyList<string> labels) =>
+    private static float[][] Axes(IReadOnlyList<string> labels, CancellationToken cancellationToken) =>
         labels.Select(l => l switch { "goat" => new float[] { 0, 1, 0, 0 }, "hammer" => [0, 0, 1, 0], _ => [1, 0, 0, 0] }).ToArray();
 
     private static readonly HypernymExpansion Expansion = HypernymExpansion.Build(["sheep", "goat", "hammer"], ["sheep", "goat", "hammer", "bovid"], WordNet, Axes);
