@@ -112,12 +112,10 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
     }
 
     /// <summary>Rows of the set that share their label with another row: those ask for similar photos (evenly spaced, at most <see cref="MaxPhotoQueries"/>).</summary>
-    internal static List<int> PhotoQueries(IReadOnlyList<string> setLabels)
+    internal static IReadOnlyList<int> PhotoQueries(IReadOnlyList<string> setLabels)
     {
         var counts = setLabels.CountBy(l => l).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-        var rows = Enumerable.Range(0, setLabels.Count).Where(row => counts[setLabels[row]] > 1).ToList();
-        double step = Math.Max(1, rows.Count / (double)MaxPhotoQueries);
-        return Enumerable.Range(0, (int)Math.Min(rows.Count, MaxPhotoQueries)).Select(i => rows[(int)(i * step)]).ToList();
+        return EvenlySpaced.Take(Enumerable.Range(0, setLabels.Count).Where(row => counts[setLabels[row]] > 1).ToList(), MaxPhotoQueries);
     }
 
     /// <summary>

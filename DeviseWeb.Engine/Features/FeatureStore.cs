@@ -107,10 +107,8 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
         int count = index.Count;
         var cached = _mean;
         if (cached is not null && Math.Abs(count - cached.Count) <= cached.Count / 20) return cached.Vector;
-        var ids = index.Ids();
         var mean = new float[index.Dimension];
-        double step = Math.Max(1, ids.Count / (double)MeanSampleRows);
-        var sample = Enumerable.Range(0, (int)Math.Min(ids.Count, MeanSampleRows)).Select(i => ids[(int)(i * step)]).ToList();
+        var sample = EvenlySpaced.Take(index.Ids(), MeanSampleRows);
         int used = 0;
         foreach (var chunk in sample.Chunk(4096))
             foreach (var vector in index.GetMany(chunk))

@@ -59,12 +59,7 @@ public sealed class CoralMap
         return result;
     }
 
-    private static IReadOnlyList<float[]> Sample(IReadOnlyList<float[]> rows)
-    {
-        if (rows.Count <= SampleRows) return rows;
-        double step = rows.Count / (double)SampleRows;
-        return Enumerable.Range(0, SampleRows).Select(i => rows[(int)(i * step)]).ToList();
-    }
+    private static IReadOnlyList<float[]> Sample(IReadOnlyList<float[]> rows) => EvenlySpaced.Take(rows, SampleRows);
 
     /// <summary>Mean and covariance (+1 on the diagonal) in float64, the rows read a block at a time.</summary>
     private static (Tensor Mean, Tensor Covariance) Moments(IReadOnlyList<float[]> rows, int width, CancellationToken cancellationToken)

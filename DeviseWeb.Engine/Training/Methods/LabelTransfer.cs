@@ -50,15 +50,8 @@ internal sealed class LabelTransfer : IDisposable
     /// The training images label transfer averages over: all of them up to <see cref="ReferenceLimit"/>, else that many
     /// evenly spaced in id order. Training and a version's load pick the same ones from the same ids.
     /// </summary>
-    public static IReadOnlyList<int> ReferenceIds(IReadOnlyList<int> trainImageIds)
-    {
-        var ordered = trainImageIds.Order().ToArray();
-        if (ordered.Length <= ReferenceLimit) return ordered;
-        double step = ordered.Length / (double)ReferenceLimit;
-        var picked = new int[ReferenceLimit];
-        for (int i = 0; i < picked.Length; i++) picked[i] = ordered[(int)(i * step)];
-        return picked;
-    }
+    public static IReadOnlyList<int> ReferenceIds(IReadOnlyList<int> trainImageIds) =>
+        EvenlySpaced.Take(trainImageIds.Order().ToArray(), ReferenceLimit);
 
     /// <summary>
     /// Each embedding blended with its neighbours' average; features are the same images' backbone features. Returns
