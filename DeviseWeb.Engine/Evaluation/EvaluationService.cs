@@ -128,7 +128,7 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
         if (queries.Count == 0) return null;
         var mean = centre ? features.Mean() : new float[features.Dimension];
         var centred = features.GetMany(set).Select(f => PhotoRanking.Centred(f, mean)).ToArray();
-        var zero = new float[mean.Length];
+        var counts = setLabels.CountBy(l => l).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         double precision = 0, chance = 0;
         int others = set.Count - 1, depth = Math.Min(TextQueries.Depth, others);
         for (int q = 0; q < queries.Count; q++)
@@ -136,9 +136,9 @@ public sealed class EvaluationService(ModelService models, ModelRepository recor
             cancellationToken.ThrowIfCancellationRequested();
             int row = queries[q];
             var top = Enumerable.Range(0, set.Count).Where(r => r != row)
-                .Select(r => (Row: r, Score: PhotoRanking.Score(centred[row], centred[r], zero, embeddings[row], embeddings[r], featureWeight)))
+                .Select(r => (Row: r, Score: PhotoRanking.Score(centred[row], centred[r], embeddings[row], embeddings[r], featureWeight)))
                 .OrderByDescending(p => p.Score).ThenBy(p => p.Row).Take(depth);
-            int relevant = setLabels.Count(l => l == setLabels[row]) - 1, cap = Math.Min(depth, relevant);
+            int relevant = counts[setLabels[row]] - 1, cap = Math.Min(depth, relevant);
             precision += top.Count(p => setLabels[p.Row] == setLabels[row]) / (double)cap;
             chance += depth * relevant / ((double)others * cap);
             answered(q + 1);

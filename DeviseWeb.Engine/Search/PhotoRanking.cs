@@ -39,7 +39,7 @@ public sealed class PhotoRanking(FeatureStore features)
         for (int i = 0; i < ids.Count; i++)
         {
             if (stored[i] is not { } candidate || embeddings.Get(ids[i]) is not { } embedding) continue;
-            float score = Score(query, candidate, mean, queryEmbedding, embedding, featureWeight);
+            float score = Score(query, Centred(candidate, mean), queryEmbedding, embedding, featureWeight);
             if (score >= options.MinScore) hits.Add(new VectorHit(ids[i], score));
         }
         return hits.OrderByDescending(h => h.Score).ThenBy(h => h.Id).Take(k).ToList();
@@ -61,10 +61,13 @@ public sealed class PhotoRanking(FeatureStore features)
         return VectorMath.Normalized(centred);
     }
 
-    /// <summary>The blended score of a candidate: a weighted mean of two cosines, so it stays in [−1, 1].</summary>
-    public static float Score(float[] centredQuery, float[] candidateFeatures, float[] mean, float[] queryEmbedding, float[] candidateEmbedding, float featureWeight)
+    /// <summary>
+    /// The blended score of a candidate, both sides' features centred (<see cref="Query"/>, <see cref="Centred"/>): a
+    /// weighted mean of two cosines, so it stays in [−1, 1].
+    /// </summary>
+    public static float Score(float[] centredQuery, float[] centredCandidate, float[] queryEmbedding, float[] candidateEmbedding, float featureWeight)
     {
-        float visual = TensorPrimitives.Dot(centredQuery, Centred(candidateFeatures, mean));
+        float visual = TensorPrimitives.Dot(centredQuery, centredCandidate);
         float meaning = TensorPrimitives.CosineSimilarity(queryEmbedding, candidateEmbedding);
         return featureWeight * visual + (1 - featureWeight) * meaning;
     }

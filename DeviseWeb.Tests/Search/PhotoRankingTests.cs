@@ -62,10 +62,11 @@ public sealed class PhotoRankingTests(TrainedEngineFixture shared)
         float[] a = [1f, 0f, 0f], b = [0f, 1f, 0f];
         float[] e1 = [1f, 0f], e2 = [0.6f, 0.8f];
         var query = PhotoRanking.Query([a], mean);
+        var (centredA, centredB) = (PhotoRanking.Centred(a, mean), PhotoRanking.Centred(b, mean));
 
         // a and b centred on their mean point in opposite directions: cosine −1.
-        Assert.Equal(1f, PhotoRanking.Score(query, a, mean, e1, e1, 0.5f), 5);
-        Assert.Equal(0.5f * -1f + 0.5f * 0.6f, PhotoRanking.Score(query, b, mean, e1, e2, 0.5f), 5);
-        Assert.Equal(0.6f, PhotoRanking.Score(query, b, mean, e1, e2, 0f), 5);
+        Assert.Equal(1f, PhotoRanking.Score(query, centredA, e1, e1, 0.5f), 5);
+        Assert.Equal(0.5f * -1f + 0.5f * 0.6f, PhotoRanking.Score(query, centredB, e1, e2, 0.5f), 5);
+        Assert.Equal(0.6f, PhotoRanking.Score(query, centredB, e1, e2, 0f), 5);
     }
 }
