@@ -26,7 +26,7 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
         {
             var vector = QueryVector(model, query, photos, null, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            return new SearchResult(ToHits(Rank(model, query, vector, photos, query.K)), model.Id);
+            return new SearchResult(ToHits(Rank(model, query, vector, PhotosOf(query, photos), query.K)), model.Id);
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -56,7 +56,8 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
             int k = Math.Min(SearchLimits.MaxK + SearchLimits.MaxParts, queries.Max(q => q.K + (q.ExcludeQueryImages ? q.ImageIds.Count : 0)));
             cancellationToken.ThrowIfCancellationRequested();
             // Word queries share one pass over the index; a query with photos is ranked on its own (PhotoRanking).
-            var words = Enumerable.Range(0, queries.Count).Where(i => PhotosOf(queries[i], photos).Count == 0).ToList();
+            var photoFeatures = queries.Select(q => PhotosOf(q, photos)).ToList();
+            var words = Enumerable.Range(0, queries.Count).Where(i => photoFeatures[i].Count == 0).ToList();
             var all = words.Count == 0 ? [] : model.Index.SearchBatch(words.Select(i => vectors[i]).ToList(), k);
             var byQuery = words.Select((q, at) => (q, at)).ToDictionary(p => p.q, p => all[p.at]);
             return (IReadOnlyList<SearchResult>)queries.Select((q, i) =>
@@ -64,7 +65,7 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
                 var options = OptionsOf(q);
                 var hits = byQuery.TryGetValue(i, out var found)
                     ? found.Where(h => h.Score >= q.MinScore && options.Exclude?.Contains(h.Id) != true).Take(q.K).ToList()
-                    : Rank(model, q, vectors[i], photos, q.K);
+                    : Rank(model, q, vectors[i], photoFeatures[i], q.K);
                 return new SearchResult(ToHits(hits), model.Id);
             }).ToList();
         }, cancellationToken).ConfigureAwait(false);
@@ -117,9 +118,8 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
     /// Word queries rank by the embedding alone; a query with photos (gallery images, reference photos) blends their
     /// backbone features in (<see cref="PhotoRanking"/>), weighted by the photos' share of the query's parts.
     /// </summary>
-    private IReadOnlyList<VectorHit> Rank(LoadedModel model, SearchQuery query, float[] vector, IReadOnlyDictionary<string, float[]> photos, int k)
+    private IReadOnlyList<VectorHit> Rank(LoadedModel model, SearchQuery query, float[] vector, IReadOnlyList<float[]> photoFeatures, int k)
     {
-        var photoFeatures = PhotosOf(query, photos);
         if (photoFeatures.Count == 0) return model.Index.Search(vector, k, OptionsOf(query));
         int parts = query.Texts.Count(t => t.Trim().Length > 0) + query.ImageIds.Count + query.ReferenceHashes.Count;
         float weight = PhotoRanking.FeatureWeight * (query.ImageIds.Count + query.ReferenceHashes.Count) / parts;
