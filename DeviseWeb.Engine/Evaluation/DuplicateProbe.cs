@@ -18,7 +18,7 @@ namespace DeviseWeb.Engine.Evaluation;
 /// original (or a picture of it the gallery holds twice) is the first result. The backbone runs on every copy, one
 /// call per core at a time.
 /// </summary>
-public sealed class DuplicateProbe(GalleryService gallery, SafeImageLoader loader, FeatureStore features)
+public sealed class DuplicateProbe(GalleryService gallery, SafeImageLoader loader, FeatureStore features, PhotoRanking ranking)
 {
     internal const int CopiesPerImage = 3;
 
@@ -43,7 +43,6 @@ public sealed class DuplicateProbe(GalleryService gallery, SafeImageLoader loade
     internal Metric? Score(LoadedModel model, IReadOnlyList<(int Id, float[][] Copies)> probes, float featureWeight, bool centre,
         CancellationToken cancellationToken, Action<int, int, int?>? missed = null)
     {
-        var ranking = new PhotoRanking(features);
         int hits = 0, copies = 0;
         foreach (var (id, photos) in probes)
         {
