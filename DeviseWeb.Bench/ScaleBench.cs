@@ -115,7 +115,7 @@ public static class ScaleBench
     }
 
     /// <summary>Exact fp32 top-k over every stored vector of the index, read back in blocks and scored with one matrix product each.</summary>
-    private static int[][] BruteForce(InProcessVectorIndex index, float[][] queries, int k)
+    private static int[][] BruteForce(IVectorIndex index, float[][] queries, int k)
     {
         var ids = index.Ids();
         var best = queries.Select(_ => new List<(float Score, int Id)>(2 * k)).ToArray();

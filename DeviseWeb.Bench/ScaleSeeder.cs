@@ -167,7 +167,7 @@ public sealed class ActiveIndexLease : IDisposable
 
     public int ModelId => Lease.Model.Id;
 
-    public InProcessVectorIndex Index => Lease.Model.Index;
+    public IVectorIndex Index => Lease.Model.Index;
 
     private ModelLease Lease => _lease ?? throw new ObjectDisposedException(nameof(ActiveIndexLease));
 

@@ -73,6 +73,9 @@ public sealed class EngineOptions
     /// </summary>
     public long DiskReserveBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Where the vectors live: in process (default) or PostgreSQL with pgvector. Section "Devise:Index".</summary>
+    public Search.Index.IndexSettings Index { get; set; } = new();
+
     internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");
@@ -106,6 +109,16 @@ internal sealed class EngineOptionsValidation : IValidateOptions<EngineOptions>
         check.Range(nameof(options.MaxConcurrentDecodes), options.MaxConcurrentDecodes, 0, 1024);
         check.Range(nameof(options.DecodeTimeoutSeconds), options.DecodeTimeoutSeconds, 0.001, 3600);
         check.Range(nameof(options.DiskReserveBytes), options.DiskReserveBytes, 0, long.MaxValue);
+        var index = options.Index;
+        if (index.Provider == Search.Index.IndexProvider.Pgvector)
+        {
+            check.NotEmpty("Index:ConnectionString", index.ConnectionString, "a PostgreSQL connection string (the Pgvector provider needs one)");
+            check.Require(System.Text.RegularExpressions.Regex.IsMatch(index.Schema ?? "", "^[a-z_][a-z0-9_]{0,39}$"), "Index:Schema", $"'{index.Schema}'",
+                "lower-case letters, digits and underscores, starting with a letter (at most 40)");
+        }
+        check.Range("Index:EfSearch", index.EfSearch, 1, 1000);
+        check.Range("Index:WriteBatchRows", index.WriteBatchRows, 1, 100_000);
+        check.Range("Index:CommandTimeoutSeconds", index.CommandTimeoutSeconds, 1, 3600);
         return check.Result;
     }
 }

@@ -40,6 +40,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ModelRepository>();
         services.AddSingleton<JobRepository>();
         services.AddSingleton(sp => new VectorColumnStore(sp.GetRequiredService<DeviseDatabase>(), sp.GetRequiredService<EngineOptions>().DataDirectory));
+        services.AddSingleton<VectorIndexes>();
         services.AddSingleton<VectorMaintenance>();
         services.AddSingleton<StoreVerifier>();
         services.AddSingleton<StoreBackup>();

@@ -23,3 +23,9 @@ public sealed class DiskFullException(string message) : DeviseException(message)
 /// process restarts and reopens it; what was committed before is intact.
 /// </summary>
 public sealed class StoreFaultedException(string message, Exception inner) : DeviseException(message, inner);
+
+/// <summary>
+/// The vector index lives in another service (PostgreSQL) that cannot be reached now: the request changed nothing and
+/// can be tried again once it is back. The message names the index.
+/// </summary>
+public sealed class IndexUnavailableException(string message, Exception? inner = null) : DeviseException(message, inner);

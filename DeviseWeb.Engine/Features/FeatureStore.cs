@@ -10,14 +10,14 @@ namespace DeviseWeb.Engine.Features;
 /// backbone again: an unquantized vector column per backbone, opened on first use. The backbone model itself is
 /// loaded only when an image has to be read (import, a reference photo), not to search.
 /// </summary>
-public sealed class FeatureStore(EngineOptions options, DeviseDatabase database, VectorColumnStore columns, Lazy<IFeatureExtractor> extractor,
-    ILogger<FeatureStore> logger) : IDisposable
+public sealed class FeatureStore(EngineOptions options, DeviseDatabase database, VectorColumnStore columns, VectorIndexes indexes,
+    Lazy<IFeatureExtractor> extractor, ILogger<FeatureStore> logger) : IDisposable
 {
     /// <summary>Rows <see cref="Mean"/> averages at most.</summary>
     public const int MeanSampleRows = 50_000;
 
     private readonly object _lock = new();
-    private InProcessVectorIndex? _index;
+    private IVectorIndex? _index;
     private volatile CachedMean? _mean;
 
     private sealed record CachedMean(int Count, float[] Vector);
@@ -41,10 +41,10 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
     /// <summary>Images with stored features.</summary>
     public int Count => Index.Count;
 
-    /// <summary>Bytes of the stored features (<see cref="InProcessVectorIndex.VectorBytes"/>).</summary>
+    /// <summary>Bytes of the stored features held in this process (<see cref="IVectorIndex.VectorBytes"/>).</summary>
     public long VectorBytes => Index.VectorBytes;
 
-    internal InProcessVectorIndex Index
+    internal IVectorIndex Index
     {
         get
         {
@@ -55,7 +55,7 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
             return database.Write(() =>
             {
                 lock (_lock)
-                    return _index ??= InProcessVectorIndex.Open(OpenColumn(), new VectorIndexOptions
+                    return _index ??= indexes.Open(OpenColumn(), new VectorIndexOptions
                     {
                         SealRows = options.VectorSealRows,
                         BackgroundError = e => logger.LogWarning(e, "The feature index's background seal or compaction failed; it is retried"),

@@ -24,7 +24,7 @@ internal sealed class LoadedModel
     private readonly Action<LoadedModel> _released;
 
     /// <param name="loaded">The embedder when it is at hand already (a version just trained): it is this model's from now on.</param>
-    public LoadedModel(ModelRecord record, InProcessVectorIndex index, Func<ImageEmbedder> loadEmbedder, Action<LoadedModel> released,
+    public LoadedModel(ModelRecord record, IVectorIndex index, Func<ImageEmbedder> loadEmbedder, Action<LoadedModel> released,
         ImageEmbedder? loaded = null)
     {
         _released = released;
@@ -41,7 +41,7 @@ internal sealed class LoadedModel
 
     public int Id => Record.Id;
 
-    public InProcessVectorIndex Index { get; }
+    public IVectorIndex Index { get; }
 
     public SplitKind SplitOf(int imageId, string label) =>
         _heldOutLabels.Contains(label) ? SplitKind.HeldOut

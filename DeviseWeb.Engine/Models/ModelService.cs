@@ -22,6 +22,7 @@ public sealed class ModelService : IDisposable
     private readonly DeviseDatabase _database;
     private readonly ModelRepository _models;
     private readonly VectorColumnStore _columns;
+    private readonly VectorIndexes _indexes;
     private readonly TrainingPipeline _pipeline;
     private readonly ILogger<ModelService> _logger;
     private readonly VersionCatchUp _catchUp;
@@ -33,9 +34,10 @@ public sealed class ModelService : IDisposable
     private readonly Dictionary<int, LoadedModel> _alive = [];
     private LoadedModel? _active;
 
-    public ModelService(EngineOptions options, DeviseDatabase database, ModelRepository models, VectorColumnStore columns,
+    public ModelService(EngineOptions options, DeviseDatabase database, ModelRepository models, VectorColumnStore columns, VectorIndexes indexes,
         FeatureStore features, TrainingPipeline pipeline, ILogger<ModelService> logger)
     {
+        _indexes = indexes;
         _pipeline = pipeline;
         _options = options;
         _database = database;
@@ -62,7 +64,7 @@ public sealed class ModelService : IDisposable
     /// <summary>How many gallery images the active model has embedded.</summary>
     public int IndexedCount => Volatile.Read(ref _active)?.Index.Count ?? 0;
 
-    /// <summary>Bytes of the active version's vectors (<see cref="InProcessVectorIndex.VectorBytes"/>); 0 before one is loaded.</summary>
+    /// <summary>Bytes of the active version's vectors held in this process (<see cref="IVectorIndex.VectorBytes"/>); 0 before one is loaded.</summary>
     public long IndexedBytes => Volatile.Read(ref _active)?.Index.VectorBytes ?? 0;
 
     public IReadOnlyList<ModelVersionInfo> List()
@@ -226,11 +228,11 @@ public sealed class ModelService : IDisposable
         DiskSpace.EnsureRoom(_options, weightBytes + (long)images * (dimension * (sizeof(float) + 1) + 16), "a new model version");
 
     /// <summary>
-    /// Saves a new version whole, taking over its embedder: its gallery embeddings are written as its column's segment
-    /// files outside the store's lock (the writing pass of <paramref name="plan"/>), then one commit holds its record and
+    /// Saves a new version whole, taking over its embedder: its gallery embeddings are written where vectors live
+    /// (segment files, or a staging table in PostgreSQL) outside the store's lock (the writing pass of <paramref name="plan"/>), then one commit holds its record and
     /// weights, its column, the version opened in it (so it misses no import or delete after) and, when
     /// <paramref name="activate"/>, the switch to it (the activation pass). A cancel before that commit leaves the store
-    /// as it was, the version's reserved number aside (the files are deleted); once the commit begins, it completes.
+    /// as it was, the version's reserved number aside (what was written is deleted); once the commit begins, it completes.
     /// </summary>
     internal ModelVersionInfo Publish(ModelRecord record, byte[] weights, IReadOnlyList<int> ids, float[][] embeddings, ImageEmbedder embedder,
         bool activate, TrainingPlan? plan)
@@ -240,7 +242,7 @@ public sealed class ModelService : IDisposable
         var cancellationToken = plan?.CancellationToken ?? CancellationToken.None;
         LoadedModel? model = null; // owns the embedder once opened
         LoadedModel? previous = null;
-        IReadOnlyList<string> files = [];
+        PendingColumn? written = null;
         PhasedProgress.Pass? switching = null;
         try
         {
@@ -249,8 +251,8 @@ public sealed class ModelService : IDisposable
             while (_columns.Exists(VectorColumnStore.EmbeddingsColumn(record.Id))); // one left by an older release's failed run
             string name = VectorColumnStore.EmbeddingsColumn(record.Id);
             var writing = plan?.Begin(TrainingPass.WritingVectors, ids.Count);
-            files = ColumnBulkWriter.WriteSegmentFiles(_columns.SegmentDirectoryOf(name), record.EmbeddingDimension, quantized: true, ids, embeddings,
-                _options.VectorSealRows, done => writing?.Report(done), cancellationToken);
+            written = _indexes.WriteNew(name, record.EmbeddingDimension, quantized: true, ids, embeddings, _options.VectorSealRows,
+                done => writing?.Report(done), cancellationToken);
             FaultPoints.Hit(FaultPoints.BulkSegmentsWritten);
             writing?.Complete();
             switching = activate ? plan?.Begin(TrainingPass.Activation, 1) : null;
@@ -259,7 +261,7 @@ public sealed class ModelService : IDisposable
             {
                 _models.Add(record, weights);
                 var column = _columns.Open(name, record.EmbeddingDimension, quantized: true);
-                ColumnBulkWriter.Commit(column, files);
+                written.Commit(column);
                 model = Open(record, column, () => embedder, embedder);
                 if (!activate) return;
                 _catchUp.Run(model, CancellationToken.None); // images imported while it trained
@@ -278,7 +280,7 @@ public sealed class ModelService : IDisposable
         {
             if (model is null) embedder.Dispose();
             else model.Release();
-            ColumnBulkWriter.Delete(files);
+            written?.Discard();
             throw;
         }
         // Committed. Not in the transaction: a last release joins the index's worker, which may be waiting for the store's lock.
@@ -325,7 +327,7 @@ public sealed class ModelService : IDisposable
     /// </summary>
     private LoadedModel Open(ModelRecord record, IVectorColumn column, Func<ImageEmbedder> loadEmbedder, ImageEmbedder? loaded = null)
     {
-        var model = new LoadedModel(record, InProcessVectorIndex.Open(column, IndexOptions), loadEmbedder, Forget, loaded);
+        var model = new LoadedModel(record, _indexes.Open(column, IndexOptions), loadEmbedder, Forget, loaded);
         _database.AfterCommit(() => { lock (_lock) _alive[model.Id] = model; });
         return model;
     }

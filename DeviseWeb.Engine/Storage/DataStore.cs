@@ -25,7 +25,7 @@ public sealed class DataStore : IDisposable
             // The sweep reads every record and lists every original: seconds at a million images, so it runs only
             // when the last process to hold the directory did not close it (a crash, a kill, or an older release).
             _closedMarker = Path.Combine(options.DataDirectory, ClosedMarkerName);
-            bool closedCleanly = File.Exists(_closedMarker);
+            bool closedCleanly = ClosedCleanly = File.Exists(_closedMarker);
             File.Delete(_closedMarker);
             Sweep = closedCleanly ? StoreSweepResult.Empty : StoreSweep.Run(Database, options);
             Report(logger, segments, Sweep);
@@ -44,6 +44,9 @@ public sealed class DataStore : IDisposable
     private readonly string _closedMarker;
 
     public DeviseDatabase Database { get; }
+
+    /// <summary>Whether the last process to hold the directory closed it after its last write (else a crash or a kill).</summary>
+    public bool ClosedCleanly { get; }
 
     /// <summary>What opening the directory cleaned up, and the images it found without an intact original.</summary>
     public StoreSweepResult Sweep { get; }

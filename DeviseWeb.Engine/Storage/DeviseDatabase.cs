@@ -25,6 +25,7 @@ public sealed class DeviseDatabase : IDisposable
 
     private readonly object _writeLock = new();
     private List<Action>? _afterCommit; // non-null while a transaction is open; touched only under _writeLock
+    private List<Action>? _onRollback; // likewise
     private StoreFaultedException? _fault;
 
     public DeviseDatabase(string path)
@@ -85,6 +86,7 @@ public sealed class DeviseDatabase : IDisposable
             if (_fault is not null) throw _fault;
             if (!Lite.BeginTrans()) throw new InvalidOperationException("A LiteDB transaction is already open on this thread.");
             _afterCommit = [];
+            _onRollback = [];
             T result;
             try
             {
@@ -94,6 +96,8 @@ public sealed class DeviseDatabase : IDisposable
             catch (Exception e)
             {
                 _afterCommit = null;
+                var undo = _onRollback;
+                _onRollback = null;
                 if (e is not DeviseException) HadFailedWrite = true; // a refused request wrote no file
                 // A rollback after a failed disk write (ENOSPC) can itself throw, and then leaves LiteDB's collection
                 // locks held: later writes would wait forever. They fail at once instead; the caller sees the first error.
@@ -105,10 +109,12 @@ public sealed class DeviseDatabase : IDisposable
                         $"The data store could not undo a failed write ({e.Message}) and takes no more writes until DeviseWeb restarts; " +
                         "everything committed before is intact.", rollback);
                 }
+                Undo(undo);
                 throw;
             }
             var actions = _afterCommit;
             _afterCommit = null;
+            _onRollback = null;
             if (actions.Count > 0) FaultPoints.Hit(FaultPoints.WriteCommitted);
             Publish(actions);
             return result;
@@ -130,6 +136,26 @@ public sealed class DeviseDatabase : IDisposable
         {
             if (_afterCommit is null) action();
             else _afterCommit.Add(action);
+        }
+    }
+
+    /// <summary>
+    /// Runs the action if the transaction open on this thread rolls back, after the rollback and under the store's lock,
+    /// newest first; with none open, never. For writes to another service (PostgreSQL) that the store's rollback cannot
+    /// undo; an action that fails leaves what a crash would, which the next open's sweep cleans.
+    /// </summary>
+    public void OnRollback(Action action)
+    {
+        lock (_writeLock) _onRollback?.Add(action);
+    }
+
+    private void Undo(List<Action>? actions)
+    {
+        if (actions is null) return;
+        for (int i = actions.Count - 1; i >= 0; i--)
+        {
+            try { actions[i](); }
+            catch (Exception) { HadFailedWrite = true; } // so the next open sweeps, and finishes what this could not
         }
     }
 

@@ -141,6 +141,8 @@ public sealed class VectorColumnStore
 
         public void Exclusively(Action body) => store._database.Write(body);
 
+        public void OnRolledBack(Action undo) => store._database.OnRollback(undo);
+
         public void Append(int id, ReadOnlySpan<float> vector, Action onCommitted)
         {
             var bytes = VectorMath.ToBytes(vector);

@@ -8,7 +8,7 @@ namespace DeviseWeb.Engine.Storage;
 /// <summary>
 /// Compacts every vector column so deleted images' rows leave the segment files, then forgets their ids.
 /// </summary>
-public sealed class VectorMaintenance(VectorColumnStore columns, FeatureStore features, ModelService models, ModelRepository modelRecords)
+public sealed class VectorMaintenance(VectorColumnStore columns, VectorIndexes indexes, FeatureStore features, ModelService models, ModelRepository modelRecords)
 {
     /// <summary>Compacts every column; returns how many removed ids were dropped for good.</summary>
     public async Task<int> CompactAllAsync(IProgress<JobProgress>? progress, CancellationToken cancellationToken)
@@ -25,7 +25,8 @@ public sealed class VectorMaintenance(VectorColumnStore columns, FeatureStore fe
             if (version.RetiredMethod is not null)
             {
                 // A version this release refuses to load is never open elsewhere: its column is compacted on its own.
-                using var retired = InProcessVectorIndex.Open(columns.Open(VectorColumnStore.EmbeddingsColumn(version.Id), version.EmbeddingDimension, quantized: true));
+                using var retired = indexes.Open(columns.Open(VectorColumnStore.EmbeddingsColumn(version.Id), version.EmbeddingDimension, quantized: true),
+                    VectorIndexOptions.Default);
                 await retired.CompactAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }

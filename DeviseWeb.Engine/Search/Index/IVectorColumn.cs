@@ -52,6 +52,12 @@ public interface IVectorColumn
     /// </summary>
     void Append(int id, ReadOnlySpan<float> vector, Action onCommitted);
 
+    /// <summary>
+    /// Runs <paramref name="undo"/> if the store transaction open on this thread rolls back (nothing when none is open):
+    /// how an index whose rows live in another service (PostgreSQL) takes back a write the store did not keep.
+    /// </summary>
+    void OnRolledBack(Action undo);
+
     /// <summary>Records that an id is gone from this column: drops its tail row and adds it to <see cref="ColumnContents.Removed"/>.</summary>
     void Remove(int id, Action onCommitted);
 

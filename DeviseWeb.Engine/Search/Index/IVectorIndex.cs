@@ -21,7 +21,7 @@ public sealed record VectorSearchOptions
 /// the change durable in the index's own storage; a search running meanwhile sees the index as it was when
 /// the search began, never half of a change. Thread-safe: many readers, writers serialised by the implementation.
 /// The in-process implementation keeps its vectors in the data directory (<see cref="IVectorColumn"/>); a
-/// remote engine (Qdrant, say) would keep them in its own collection.
+/// remote engine keeps them in its own storage (<see cref="Pgvector.PgvectorIndex"/>: a PostgreSQL table).
 /// </summary>
 public interface IVectorIndex : IDisposable
 {
@@ -35,6 +35,15 @@ public interface IVectorIndex : IDisposable
     /// <summary>The stored unit vector of an id, or null.</summary>
     float[]? Get(int id);
 
+    /// <summary>The stored unit vectors of the ids, in their order; null where an id is not there.</summary>
+    float[]?[] GetMany(IReadOnlyList<int> ids);
+
+    /// <summary>Every live id, ascending.</summary>
+    IReadOnlyList<int> Ids();
+
+    /// <summary>Bytes of vectors this process holds in memory for the index (0 when another service holds them).</summary>
+    long VectorBytes { get; }
+
     /// <summary>Adds a vector under a new id, or replaces the vector of an existing one. The vector is normalised.</summary>
     void Add(int id, ReadOnlySpan<float> vector);
 
@@ -46,4 +55,7 @@ public interface IVectorIndex : IDisposable
 
     /// <summary>Many queries in one pass over the vectors: one result list per query, in query order.</summary>
     IReadOnlyList<IReadOnlyList<VectorHit>> SearchBatch(IReadOnlyList<float[]> queries, int k, VectorSearchOptions? options = null);
+
+    /// <summary>Gives back the space removals left (in process: rewrites segments that hold removed rows).</summary>
+    Task CompactAsync(CancellationToken cancellationToken = default);
 }

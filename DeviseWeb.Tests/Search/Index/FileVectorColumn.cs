@@ -72,6 +72,9 @@ internal sealed class FileVectorColumn : IVectorColumn
         lock (_lock) body();
     }
 
+    /// <summary>This column's writes commit at once: nothing rolls back.</summary>
+    public void OnRolledBack(Action undo) { }
+
     public void Append(int id, ReadOnlySpan<float> vector, Action onCommitted) =>
         Write(new Entry { Op = "append", Id = id, Vector = vector.ToArray() }, onCommitted);
 
