@@ -12,10 +12,13 @@ namespace DeviseWeb.Engine.Gallery;
 /// features and its embedding under every loaded model version. On any failure nothing is left behind; a crash
 /// between the two leaves an original no record uses, which the next open deletes (<see cref="StoreSweep"/>).
 /// </summary>
-public sealed class ImageWriter(DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, GalleryService gallery, EngineOptions options)
+public sealed class ImageWriter(DeviseDatabase database, ImageRepository images, FeatureStore features, ModelService models, GalleryService gallery,
+    VectorIndexes indexes, EngineOptions options)
 {
+    /// <exception cref="IndexUnavailableException">The vectors' service (PostgreSQL) does not answer: nothing was written.</exception>
     public ImportFileResult Add(LoadedImage image, byte[] thumbnail, float[] vector, string fileName, string label, bool evaluation = false)
     {
+        indexes.EnsureAvailable();
         // The original, its thumbnail, features and int8 embeddings, and LiteDB's log copy of the record: about twice.
         DiskSpace.EnsureRoom(options, 2L * (image.ByteCount + thumbnail.Length + vector.Length * sizeof(float)), $"image {fileName}");
         string relative = Path.Combine("images", image.ContentHash[..2], $"{image.ContentHash}.{image.Format}");

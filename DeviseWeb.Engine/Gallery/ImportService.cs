@@ -188,12 +188,15 @@ public sealed class ImportService(SafeImageLoader loader, FeatureStore features,
         }
     }, CancellationToken.None);
 
-    /// <summary>Writes one decoded image (the caller disposes it); any failure becomes that file's rejection.</summary>
+    /// <summary>
+    /// Writes one decoded image (the caller disposes it); a failure becomes that file's rejection, except an unreachable
+    /// index, which stops the import: every file after would fail the same way (those stored so far stay).
+    /// </summary>
     private ImportFileResult Store(Prepared item)
     {
         string name = DisplayFileName.Of(Path.GetFileName(item.File.Path));
         try { return writer.Add(item.Image!, item.Thumbnail!, item.Features!, name, item.File.Label, item.File.Evaluation); }
-        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException and not IndexUnavailableException)
         {
             return Rejected(name, "could not be stored: " + e.Message);
         }

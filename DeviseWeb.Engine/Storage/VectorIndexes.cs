@@ -40,8 +40,7 @@ public sealed class VectorIndexes : IDisposable
     public IVectorIndex Open(IVectorColumn column, VectorIndexOptions options)
     {
         if (_postgres is null) return InProcessVectorIndex.Open(column, options);
-        Sweep();
-        return PgvectorIndex.Open(_postgres, column);
+        return PgvectorIndex.Open(_postgres, column, prepare: Sweep);
     }
 
     /// <summary>
@@ -78,8 +77,11 @@ public sealed class VectorIndexes : IDisposable
         }
     }
 
-    /// <summary>Once per process, before the first index opens: what a crash between the two stores left in PostgreSQL.</summary>
-    private void Sweep()
+    /// <summary>
+    /// Once per process, before the first index opens: what a crash between the two stores left in PostgreSQL. Under
+    /// the store's lock, so no write is between its two stores while the catalogue is compared with the tables.
+    /// </summary>
+    private void Sweep() => _store.Database.Write(() =>
     {
         lock (_sweepLock)
         {
@@ -104,7 +106,7 @@ public sealed class VectorIndexes : IDisposable
             }
             _swept = true;
         }
-    }
+    });
 
     public void Dispose() => _postgres?.Dispose();
 

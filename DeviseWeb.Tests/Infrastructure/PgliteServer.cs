@@ -71,11 +71,15 @@ public sealed class PgliteServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the server, as a crash or a network cut would look to a client.</summary>
+    /// <summary>Stops the server (SIGTERM, so its database folder is left whole for <see cref="StartAsync"/>): to a client, a server gone.</summary>
     public void Stop()
     {
         if (_process is null) return;
-        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString()])) term.WaitForExit();
+            if (!_process.WaitForExit(TimeSpan.FromSeconds(20))) _process.Kill(entireProcessTree: true);
+        }
         _process.WaitForExit();
         _process.Dispose();
         _process = null;

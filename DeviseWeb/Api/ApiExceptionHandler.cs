@@ -7,7 +7,7 @@ namespace DeviseWeb.Api;
 
 /// <summary>
 /// The one place the API turns exceptions into RFC 7807 answers: the engine's typed errors keep their message
-/// (not found 404, conflict 409, invalid input or a rejected image 400), a body that does not bind is a 400, and
+/// (not found 404, conflict 409, invalid input or a rejected image 400, an unreachable store or index 503), a body that does not bind is a 400, and
 /// anything else is a 500 that says nothing of the server's insides. Pages are left to the error page.
 /// </summary>
 public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -22,6 +22,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problemDetails, I
             NotFoundException => Problem(StatusCodes.Status404NotFound, "Not found", exception.Message),
             ConflictException => Problem(StatusCodes.Status409Conflict, "Conflict", exception.Message),
             StoreFaultedException => Problem(StatusCodes.Status503ServiceUnavailable, "Store unavailable", exception.Message),
+            IndexUnavailableException => Problem(StatusCodes.Status503ServiceUnavailable, "Index unavailable", exception.Message),
             DiskFullException => Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage", exception.Message),
             InvalidInputException => Problem(StatusCodes.Status400BadRequest, "Bad request", exception.Message),
             ImageRejectedException rejected => Problem(StatusCodes.Status400BadRequest, "Image rejected", rejected.Message, ("file", rejected.FileName)),

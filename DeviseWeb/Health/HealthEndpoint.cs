@@ -9,7 +9,8 @@ namespace DeviseWeb.Health;
 
 /// <summary>
 /// <c>GET /healthz</c> for a load balancer or systemd, no sign-in needed: the store (open and taking writes), the
-/// model (a version active: searches answer), the job queue (its worker running). 200 while healthy or degraded (no
+/// model (a version active: searches answer), the job queue (its worker running), the vector index (PostgreSQL answers,
+/// when the vectors live there). 200 while healthy or degraded (no
 /// model yet: the app serves, searches say to train first), 503 when unhealthy; the body names each check.
 /// </summary>
 public static class HealthEndpoint
@@ -21,7 +22,8 @@ public static class HealthEndpoint
         services.AddHealthChecks()
             .AddCheck<StoreHealthCheck>("store")
             .AddCheck<ModelHealthCheck>("model")
-            .AddCheck<JobQueueHealthCheck>("jobs");
+            .AddCheck<JobQueueHealthCheck>("jobs")
+            .AddCheck<IndexHealthCheck>("index");
         return services;
     }
 
@@ -48,6 +50,23 @@ public sealed class StoreHealthCheck(DeviseDatabase database) : IHealthCheck
         Task.FromResult(database.Fault is { } fault
             ? HealthCheckResult.Unhealthy($"The store refuses writes until a restart: {fault.Message}")
             : HealthCheckResult.Healthy("open"));
+}
+
+/// <summary>Unhealthy when the vectors' service (PostgreSQL with pgvector) does not answer; in process, always healthy.</summary>
+public sealed class IndexHealthCheck(VectorIndexes indexes) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) => Task.Run(() =>
+    {
+        try
+        {
+            indexes.EnsureAvailable();
+            return HealthCheckResult.Healthy(indexes.Location);
+        }
+        catch (DeviseWeb.Engine.IndexUnavailableException e)
+        {
+            return HealthCheckResult.Unhealthy(e.Message);
+        }
+    }, cancellationToken);
 }
 
 /// <summary>Degraded while no version is active (the app serves, searches answer 409 until one is trained).</summary>

@@ -71,7 +71,7 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _dataDirectory = await WebTestData.CopyTemplateAsync();
+        _dataDirectory = await CreateDataDirectoryAsync();
         StartServer();
         if (SeedsUsers) SeedUsers();
         if (_realSocket)
@@ -80,6 +80,9 @@ public class DeviseWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
             RootUri = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)).Replace("[::]", "127.0.0.1", StringComparison.Ordinal) + "/");
         }
     }
+
+    /// <summary>The data directory the app opens: a private copy of the template, unless a factory starts from another.</summary>
+    protected virtual Task<string> CreateDataDirectoryAsync() => WebTestData.CopyTemplateAsync();
 
     /// <summary>False for a first start: no account, so the first visit is offered the Admin's setup.</summary>
     protected virtual bool SeedsUsers => true;

@@ -23,47 +23,59 @@ public sealed class PgvectorIndex : IVectorIndex
     private readonly IVectorColumn? _column;
     private readonly string _table;
     private readonly Lock _writeLock = new();
+    private readonly Lock _openLock = new();
+    private readonly Action _open;
+    private volatile bool _ready;
     private int _count;
     private int _disposed;
 
-    private PgvectorIndex(PgvectorDatabase database, string table, int dimension, IVectorColumn? column, int count)
+    private PgvectorIndex(PgvectorDatabase database, string table, int dimension, IVectorColumn? column, Action? prepare)
     {
         _database = database;
         _table = table;
         _column = column;
         Dimension = dimension;
-        _count = count;
+        _open = () =>
+        {
+            prepare?.Invoke();
+            bool created = CreateTable(database, table, dimension);
+            if (column is not null) Reconcile(database, table, column, created);
+            MatchHnsw(database, table);
+            _count = CountRows(database, table);
+        };
     }
 
     /// <summary>
-    /// Opens (creating when missing) the table of a store column, drops the rows of ids the store has removed since,
-    /// and brings the HNSW index in line with the settings. A column whose vectors are still in process (a store that
-    /// switched provider) is copied over when its table is created.
+    /// The index of a store column, opened on first use, so a store whose PostgreSQL is down still opens (and its
+    /// searches answer 503 until it is back). Opening runs <paramref name="prepare"/> (the provider's sweep), creates the
+    /// table when missing, drops the rows of ids the store has removed since, and brings the HNSW index in line with
+    /// the settings. A column whose vectors are still in process (a store that switched provider) is copied over when
+    /// its table is created.
     /// </summary>
-    public static PgvectorIndex Open(PgvectorDatabase database, IVectorColumn column)
-    {
-        string table = PgvectorDatabase.TableNameOf(column.Name);
-        bool created = CreateTable(database, table, column.Dimension);
-        var contents = column.Load();
-        if (created && (contents.SegmentPaths.Count > 0 || contents.Tail.Count > 0)) CopyInProcessRows(database, table, column);
-        if (contents.Removed.Count > 0)
-            database.Execute($"DELETE FROM {database.Qualified(table)} WHERE id = ANY($1)", $"opening {column.Name}", contents.Removed.ToArray());
-        MatchHnsw(database, table);
-        return new PgvectorIndex(database, table, column.Dimension, column, CountRows(database, table));
-    }
+    public static PgvectorIndex Open(PgvectorDatabase database, IVectorColumn column, Action? prepare = null) =>
+        new(database, PgvectorDatabase.TableNameOf(column.Name), column.Dimension, column, prepare);
 
-    /// <summary>Opens (creating when missing) a table of its own, with no store around it: writes commit at once (tests, the bench).</summary>
+    /// <summary>Opens (creating when missing) a table of its own now, with no store around it: writes commit at once (tests, the bench).</summary>
     public static PgvectorIndex OpenTable(PgvectorDatabase database, string name, int dimension)
     {
-        string table = PgvectorDatabase.TableNameOf(name);
-        CreateTable(database, table, dimension);
-        MatchHnsw(database, table);
-        return new PgvectorIndex(database, table, dimension, column: null, CountRows(database, table));
+        var index = new PgvectorIndex(database, PgvectorDatabase.TableNameOf(name), dimension, column: null, prepare: null);
+        index.Ready();
+        return index;
     }
 
     public int Dimension { get; }
 
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>Rows in the table, as last known: 0 until PostgreSQL has answered once (never throws: status pages read it).</summary>
+    public int Count
+    {
+        get
+        {
+            if (!_ready)
+                try { Ready(); }
+                catch (IndexUnavailableException) { return 0; }
+            return Volatile.Read(ref _count);
+        }
+    }
 
     /// <summary>The vectors live in PostgreSQL: none in this process.</summary>
     public long VectorBytes => 0;
@@ -78,6 +90,7 @@ public sealed class PgvectorIndex : IVectorIndex
     public float[]?[] GetMany(IReadOnlyList<int> ids)
     {
         ThrowIfDisposed();
+        Ready();
         var result = new float[]?[ids.Count];
         if (ids.Count == 0) return result;
         var at = new Dictionary<int, List<int>>(ids.Count);
@@ -104,6 +117,7 @@ public sealed class PgvectorIndex : IVectorIndex
     public IReadOnlyList<int> Ids()
     {
         ThrowIfDisposed();
+        Ready();
         return _database.Run("listing ids", source =>
         {
             using var command = _database.Command(source, $"SELECT id FROM {Qualified} ORDER BY id");
@@ -139,6 +153,7 @@ public sealed class PgvectorIndex : IVectorIndex
     {
         ThrowIfDisposed();
         if (_column is not null) throw new InvalidOperationException("A store column's index takes rows one by one, in the store's transaction.");
+        Ready();
         int added = Insert(_database, _table, ids, vectors, _database.Settings.WriteBatchRows, "adding vectors", upsert: true);
         Interlocked.Add(ref _count, added);
     }
@@ -176,6 +191,7 @@ public sealed class PgvectorIndex : IVectorIndex
         foreach (var query in queries)
             if (query.Length != Dimension) throw new ArgumentException($"A query has {query.Length} values, the index {Dimension}.", nameof(queries));
         if (k <= 0 || queries.Count == 0) return queries.Select(_ => (IReadOnlyList<VectorHit>)[]).ToArray();
+        Ready();
         options ??= VectorSearchOptions.None;
         var exclude = options.Exclude is { Count: > 0 } set ? set.ToArray() : null;
         string where = exclude is null ? "" : "WHERE id <> ALL($3) ";
@@ -219,16 +235,51 @@ public sealed class PgvectorIndex : IVectorIndex
     public Task CompactAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return Task.Run(() => _database.Execute($"VACUUM {Qualified}", "compacting"), cancellationToken);
+        return Task.Run(() =>
+        {
+            Ready();
+            _database.Execute($"VACUUM {Qualified}", "compacting");
+        }, cancellationToken);
     }
 
     public void Dispose() => Interlocked.Exchange(ref _disposed, 1);
 
     private string Qualified => _database.Qualified(_table);
 
+    /// <summary>
+    /// Opens the table on first use (again after a failed try). Over a store column, under the store's lock first (the
+    /// order every writer takes them in): the sweep compares the catalogue with the tables, and a writer already holding
+    /// the store's lock may be the one opening.
+    /// </summary>
+    private void Ready()
+    {
+        if (_ready) return;
+        if (_column is null) OpenOnce();
+        else _column.Exclusively(OpenOnce);
+    }
+
+    private void OpenOnce()
+    {
+        lock (_openLock)
+        {
+            if (_ready) return;
+            _open();
+            _ready = true;
+        }
+    }
+
+    private static void Reconcile(PgvectorDatabase database, string table, IVectorColumn column, bool created)
+    {
+        var contents = column.Load();
+        if (created && (contents.SegmentPaths.Count > 0 || contents.Tail.Count > 0)) CopyInProcessRows(database, table, column);
+        if (contents.Removed.Count > 0)
+            database.Execute($"DELETE FROM {database.Qualified(table)} WHERE id = ANY($1)", $"opening {column.Name}", contents.Removed.ToArray());
+    }
+
     /// <summary>One write at a time, under the store's lock when there is a store (the order every writer takes them in).</summary>
     private void Write(Action body)
     {
+        Ready();
         if (_column is null)
         {
             lock (_writeLock) body();
