@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: installs what the tests need (WordNet, Chromium, the demo images), builds, runs every test.
+# The test command: installs what the tests need (WordNet, Chromium, the demo images, PGlite with pgvector from npm),
+# builds, runs every test.
 #   bash scripts/test.sh            everything (what CI runs)
 #   bash scripts/test.sh --fast     the inner loop: no browser, no published app, no killed processes, no long training
 #                                   (the Fast set: tests not marked Slow, E2E or Deployment; DeviseWeb.Tests/Infrastructure/TestCategory.cs)
@@ -22,6 +23,7 @@ else
     bash scripts/install-deps.sh --browser
 fi
 bash scripts/build-demo-data.sh
+bash scripts/pglite/install.sh # the pgvector index's tests serve it on a free port (DeviseWeb.Tests/Infrastructure/PgliteServer.cs)
 dotnet build DeviseWeb.sln -c Release
 
 results=$repo/TestResults

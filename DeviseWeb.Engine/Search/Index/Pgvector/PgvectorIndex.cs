@@ -271,7 +271,7 @@ public sealed class PgvectorIndex : IVectorIndex
     private static void Reconcile(PgvectorDatabase database, string table, IVectorColumn column, bool created)
     {
         var contents = column.Load();
-        if (created && (contents.SegmentPaths.Count > 0 || contents.Tail.Count > 0)) CopyInProcessRows(database, table, column);
+        if (created && (contents.SegmentPaths.Count > 0 || contents.Tail.Count > 0)) CopyInProcessRows(database, table, column, contents.Tail.Count);
         if (contents.Removed.Count > 0)
             database.Execute($"DELETE FROM {database.Qualified(table)} WHERE id = ANY($1)", $"opening {column.Name}", contents.Removed.ToArray());
     }
@@ -368,10 +368,12 @@ public sealed class PgvectorIndex : IVectorIndex
     }
 
     /// <summary>A column that kept its vectors in process until now: its live rows, copied into the new table.</summary>
-    private static void CopyInProcessRows(PgvectorDatabase database, string table, IVectorColumn column)
+    private static void CopyInProcessRows(PgvectorDatabase database, string table, IVectorColumn column, int tailRows)
     {
-        // No seal or compaction may start: this index only reads, and its worker would wait for the store's lock held here.
-        using var local = InProcessVectorIndex.Open(column, new VectorIndexOptions { SealRows = int.MaxValue, CompactRemovedShare = 1 });
+        // No seal or compaction may start (a tail short of a seal, no segment past the removed share): this index only
+        // reads, and its worker would wait for the store's lock held here.
+        var readOnly = new VectorIndexOptions { SealRows = Math.Max(VectorIndexOptions.Default.SealRows, tailRows + 1), CompactRemovedShare = 1 };
+        using var local = InProcessVectorIndex.Open(column, readOnly);
         foreach (var chunk in local.Enumerate().Chunk(database.Settings.WriteBatchRows))
             Insert(database, table, chunk.Select(r => r.Id).ToArray(), chunk.Select(r => r.Vector).ToArray(), chunk.Length,
                 $"copying {column.Name} into PostgreSQL", upsert: true);
