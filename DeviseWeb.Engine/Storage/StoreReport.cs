@@ -18,6 +18,11 @@ public enum StoreProblemKind
     TemporaryFile,
     /// <summary>A label's kept count is not the number of its images. Repair counts again.</summary>
     LabelCount,
+    /// <summary>
+    /// A vector row (features, or an embedding under the active version) of an id no image has: left between the store
+    /// and PostgreSQL (a backup of one restored beside a later one of the other, say). Repair deletes it.
+    /// </summary>
+    StrayVector,
 }
 
 /// <summary>One thing wrong in a store: what, about which image (its id) or file, and what a repair did about it (null: nothing yet).</summary>

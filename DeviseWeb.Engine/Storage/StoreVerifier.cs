@@ -29,11 +29,11 @@ public sealed class StoreVerifier(
 
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
-        int imageCount = 0;
+        var catalogue = new HashSet<int>();
         foreach (var record in images.All())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            imageCount++;
+            catalogue.Add(record.Id);
             counts[record.Label] = counts.GetValueOrDefault(record.Label) + 1;
             string path = Path.GetFullPath(Path.Combine(options.DataDirectory, record.StoredFile));
             used.Add(path);
@@ -46,6 +46,11 @@ public sealed class StoreVerifier(
             else if (embedded is not null && !embedded.Contains(record.Id))
                 problems.Add(Problem(StoreProblemKind.MissingEmbedding, $"no embedding under model version {models.ActiveModelId}"));
         }
+        problems.AddRange(featureIds.Where(id => !catalogue.Contains(id)).Order()
+            .Select(id => new StoreProblem(StoreProblemKind.StrayVector, $"features of image #{id}", "no image has this id", id)));
+        if (embedded is not null)
+            problems.AddRange(embedded.Where(id => !catalogue.Contains(id)).Order().Select(id => new StoreProblem(StoreProblemKind.StrayVector,
+                $"embedding of image #{id} under model version {models.ActiveModelId}", "no image has this id", id)));
         problems.AddRange(StrayFiles(used));
         problems.AddRange(LabelCountProblems(counts));
 
@@ -53,7 +58,7 @@ public sealed class StoreVerifier(
         if (problems.Count > 0)
             logger.LogWarning("Store check: {Count} problems, {Repaired} repaired; first: {Kind} {Subject}: {Detail}", problems.Count,
                 problems.Count(p => p.Repair is not null), problems[0].Kind, problems[0].Subject, problems[0].Detail);
-        return new StoreReport(imageCount, models.ActiveModelId, problems, store.Sweep, clock.Elapsed);
+        return new StoreReport(catalogue.Count, models.ActiveModelId, problems, store.Sweep, clock.Elapsed);
     }
 
     /// <summary>Half-written files anywhere, and originals no record uses.</summary>
@@ -96,6 +101,7 @@ public sealed class StoreVerifier(
                 StoreProblemKind.MissingOriginal or StoreProblemKind.CorruptOriginal => dropped.Contains(problem.ImageId!.Value) ? "image dropped" : null,
                 StoreProblemKind.MissingThumbnail => Try(() => RemakeThumbnail(problem.ImageId!.Value), "thumbnail made again"),
                 StoreProblemKind.MissingFeatures => Try(() => ExtractFeatures(problem.ImageId!.Value), "features computed again"),
+                StoreProblemKind.StrayVector => Try(() => RemoveStrayVectors(problem.ImageId!.Value), "deleted"),
                 StoreProblemKind.OrphanOriginal or StoreProblemKind.TemporaryFile =>
                     Try(() => File.Delete(Path.Combine(options.DataDirectory, problem.Subject)), "deleted"),
                 _ => null,
@@ -113,6 +119,15 @@ public sealed class StoreVerifier(
             repaired = repaired.Select(p => p.Kind == StoreProblemKind.LabelCount ? p with { Repair = recounted } : p).ToList();
         }
         return repaired;
+    }
+
+    /// <summary>Removes an id no image has from the features and the active version (removing it twice is harmless).</summary>
+    private void RemoveStrayVectors(int id)
+    {
+        features.Remove(id);
+        if (models.ActiveModelId is null) return;
+        using var lease = models.Acquire();
+        lease.Model.Index.Remove(id);
     }
 
     private HashSet<int> DropImages(IReadOnlyList<int> ids)

@@ -65,6 +65,28 @@ public sealed class PgvectorStoreTests(PgliteServer server) : IDisposable
     }
 
     [Fact]
+    public async Task Verify_RowOfNoImageAfterACleanClose_RepairDeletesIt()
+    {
+        int imported;
+        await using (var host = await StartAsync()) imported = (await host.ImportAsync(TestData.CopySubset(["fish"]))).Added;
+        // As a PostgreSQL backup taken after the store's would leave it: the next open has no reason to sweep.
+        string features = Table("features");
+        Execute($"INSERT INTO \"{_settings.Schema}\".\"{features}\" SELECT 424242, v FROM \"{_settings.Schema}\".\"{features}\" LIMIT 1");
+
+        await using (var host = await StartAsync())
+        {
+            var found = host.Get<StoreVerifier>().Verify();
+            var repaired = host.Get<StoreVerifier>().Verify(repair: true);
+            var after = host.Get<StoreVerifier>().Verify();
+
+            Assert.Equal((StoreProblemKind.StrayVector, (int?)424242), (found.Problems.Single().Kind, found.Problems.Single().ImageId));
+            Assert.Equal("deleted", repaired.Problems.Single().Repair);
+            Assert.True(after.Clean);
+        }
+        Assert.Equal(imported, RowCount(features));
+    }
+
+    [Fact]
     public async Task SwitchToPgvector_AStoreWithVectorsInProcess_CopiesThemOver()
     {
         int imported;
