@@ -29,3 +29,6 @@ public sealed class StoreFaultedException(string message, Exception inner) : Dev
 /// can be tried again once it is back. The message names the index.
 /// </summary>
 public sealed class IndexUnavailableException(string message, Exception? inner = null) : DeviseException(message, inner);
+
+/// <summary>Another process (the app, another CLI) holds the data directory; the message names it.</summary>
+public sealed class DataDirectoryInUseException(string message) : DeviseException(message);

@@ -31,7 +31,7 @@ public sealed class DataDirectoryLock : IDisposable
         catch (IOException)
         {
             string owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath) : "another process";
-            throw new ConflictException(
+            throw new DataDirectoryInUseException(
                 $"The data directory {Path.GetFullPath(dataDirectory)} is in use by {owner}. Stop it first, or point this one at another directory (--data).");
         }
     }

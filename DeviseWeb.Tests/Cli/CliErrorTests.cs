@@ -29,7 +29,7 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task Status_DataDirectoryInUse_Exit1NamingTheHolder()
+    public async Task Status_DataDirectoryInUse_Exit1NamingTheHolderAndTheServerOption()
     {
         using (DataDirectoryLock.Acquire(_data))
         {
@@ -37,6 +37,7 @@ public sealed class CliErrorTests : IDisposable
 
             Assert.Equal(CliCommands.Failed, run.ExitCode);
             Assert.Contains($"is in use by process {Environment.ProcessId}", run.Errors);
+            Assert.Contains("--server URL", run.Errors);
             Assert.DoesNotContain("   at ", run.Errors); // the message, not a stack trace
         }
     }

@@ -20,10 +20,11 @@ public static class CliRunner
     public static Task<CliRun> RunWithInputAsync(string input, params string[] args) =>
         RunAsync(args, new StringWriter(), CancellationToken.None, new StringReader(input));
 
-    public static async Task<CliRun> RunAsync(string[] args, StringWriter errors, CancellationToken cancellationToken, TextReader? input = null)
+    public static async Task<CliRun> RunAsync(string[] args, StringWriter errors, CancellationToken cancellationToken, TextReader? input = null,
+        Action<DeviseWeb.Engine.EngineOptions>? configure = null)
     {
         var output = new StringWriter();
-        int code = await CliCommands.RunAsync(args, output, errors, cancellationToken, input);
+        int code = await CliCommands.RunAsync(args, output, errors, cancellationToken, input, configure);
         return new CliRun(code, output.ToString(), errors.ToString());
     }
 

@@ -26,7 +26,7 @@ public static class ImagesApi
             .WithBodyLimit(BodyLimitKind.Upload).RequireRateLimiting(ApiRateLimits.Uploads).WithPerClientLimit(CostKind.Upload);
         images.MapGet("/{id:int}", (int id, GalleryService gallery) => Results.Ok(gallery.Get(id)))
             .WithSummary("One gallery image.").Produces<ImageInfo>().ProducesProblem(404);
-        images.MapGet("/{id:int}/keywords", KeywordsAsync).WithSummary("Nearest words (WordNet nouns and the dataset's labels) to an image.")
+        images.MapGet("/{id:int}/keywords", KeywordsAsync).WithSummary("Nearest words (WordNet nouns and the dataset's labels) to an image (model: a version, default the active one).")
             .Produces<IReadOnlyList<KeywordHit>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         images.MapGet("/{id:int}/thumbnail", Thumbnail).WithSummary("JPEG thumbnail, cacheable (ETag).")
             .Produces(200, contentType: "image/jpeg").ProducesProblem(404);
@@ -34,6 +34,9 @@ public static class ImagesApi
 
         api.MapGet("/references/{hash}", Reference).WithTags("Search").WithSummary("A reference photo uploaded for search (not in the gallery).")
             .Produces(200, contentType: "image/jpeg", additionalContentTypes: ["image/png", "image/webp", "image/gif", "image/bmp"]).ProducesProblem(404);
+        api.MapGet("/references/{hash}/keywords", ReferenceKeywordsAsync).WithTags("Search")
+            .WithSummary("Nearest words to a reference photo (its hash from POST /api/search/image; model: a version, default the active one).")
+            .Produces<IReadOnlyList<KeywordHit>>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         return images;
     }
 
@@ -45,10 +48,18 @@ public static class ImagesApi
         return Results.Ok(gallery.List(new ImageQuery(label, splitKind, skipValue ?? 0, takeValue ?? 60)));
     }
 
-    private static async Task<IResult> KeywordsAsync(int id, string? k, KeywordService keywords, CancellationToken cancellationToken)
+    private static async Task<IResult> KeywordsAsync(int id, string? k, string? model, KeywordService keywords, CancellationToken cancellationToken)
     {
         if (ApiProblems.ParseInt(k, "k", 1, SearchLimits.MaxK, out int? count) is { } badK) return badK;
-        return Results.Ok(await keywords.ForImageAsync(id, count ?? 10, cancellationToken: cancellationToken));
+        if (ApiProblems.ParseInt(model, "model", 1, int.MaxValue, out int? modelId) is { } badModel) return badModel;
+        return Results.Ok(await keywords.ForImageAsync(id, count ?? 10, modelId, cancellationToken));
+    }
+
+    private static async Task<IResult> ReferenceKeywordsAsync(string hash, string? k, string? model, KeywordService keywords, CancellationToken cancellationToken)
+    {
+        if (ApiProblems.ParseInt(k, "k", 1, SearchLimits.MaxK, out int? count) is { } badK) return badK;
+        if (ApiProblems.ParseInt(model, "model", 1, int.MaxValue, out int? modelId) is { } badModel) return badModel;
+        return Results.Ok(await keywords.ForReferenceAsync(hash, count ?? 10, modelId, cancellationToken));
     }
 
     private static IResult Thumbnail(int id, GalleryService gallery, HttpResponse response)

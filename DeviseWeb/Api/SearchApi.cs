@@ -59,7 +59,7 @@ public static class SearchApi
         var file = body.FilesNamed("file").FirstOrDefault();
         if (file is null) return ApiProblems.BadRequest("Form field 'file' is missing: attach the photo to search with.");
 
-        var parsed = SearchLink.Parse(body.Fields.Where(f => f.Key is "q" or "k" or "min"));
+        var parsed = SearchLink.Parse(body.Fields.Where(f => f.Key is "q" or "k" or "min" or "model"));
         if (!parsed.IsValid) return ApiProblems.BadRequest(string.Join(" ", parsed.Errors));
         string name = file.FileName;
         if (file.TooLarge)

@@ -1,3 +1,4 @@
+using DeviseWeb.Cli.Remote;
 using DeviseWeb.Cli.Verbs;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Imaging;
@@ -10,7 +11,7 @@ public static class CliCommands
     /// <summary>Exit codes: done, the request failed (unknown id, missing file, data directory in use), bad usage, cancelled (Ctrl+C).</summary>
     public const int Done = 0, Failed = 1, Usage = 2, Cancelled = 130;
 
-    private static readonly string[] CommonOptions = ["--data", "--json", "--verbose"];
+    private static readonly string[] CommonOptions = ["--data", "--json", "--verbose", "--server", "--key-file"];
 
     private sealed record Verb(Func<CommandContext, Task<int>> RunAsync, params string[] Options);
 
@@ -44,8 +45,9 @@ public static class CliCommands
     /// error once: the engine's typed errors and rejected images to <c>error: message</c> and exit 1, bad usage to
     /// exit 2, Ctrl+C (or <paramref name="cancellationToken"/>) to 130 after the running job has stopped.
     /// </summary>
+    /// <param name="configure">Engine settings on top of the configuration's (tests: the template's vocabulary size).</param>
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null, CancellationToken cancellationToken = default,
-        TextReader? input = null)
+        TextReader? input = null, Action<EngineOptions>? configure = null)
     {
         output ??= Console.Out;
         errors ??= Console.Error;
@@ -55,8 +57,10 @@ public static class CliCommands
             if (cli.Verb is "help" or "--help" || cli.Has("--help")) { output.Write(UsageText); return Done; }
             if (!Table.TryGetValue(cli.Verb, out var verb)) throw new CliUsageException($"Unknown verb '{cli.Verb}'.");
             cli.RejectUnknown(CommonOptions.Concat(verb.Options));
+            using (var server = ServerClient.From(cli))
+                if (server is not null) return await RunRemoteAsync(cli, server, output, errors, input, cancellationToken);
 
-            using var host = CliHost.Build(cli);
+            using var host = CliHost.Build(cli, configure);
             await CliHost.StartAsync(host, cancellationToken);
             try
             {
@@ -77,6 +81,12 @@ public static class CliCommands
             errors.WriteLine($"error: {e.Message}");
             errors.WriteLine("Run 'DeviseWeb help' for the verbs and their options.");
             return Usage;
+        }
+        catch (DataDirectoryInUseException e)
+        {
+            errors.WriteLine($"error: {e.Message}");
+            errors.WriteLine($"To use the running app instead, pass --server URL (e.g. --server http://localhost:5080) with an API key in {ServerClient.KeyVariable} or --key-file PATH.");
+            return Failed;
         }
         catch (Exception e) when (e is DeviseException or ImageRejectedException)
         {
@@ -99,6 +109,39 @@ public static class CliCommands
             errors.WriteLine("cancelled");
             return Cancelled;
         }
+    }
+
+    /// <summary>A verb through the running app's API; Ctrl+C cancels the request (and a job it started, on the server).</summary>
+    private static async Task<int> RunRemoteAsync(CliArguments cli, ServerClient server, TextWriter output, TextWriter errors, TextReader? input,
+        CancellationToken cancellationToken)
+    {
+        if (!RemoteVerbs.Names.Contains(cli.Verb))
+            throw new CliUsageException($"'{cli.Verb}' works on the store itself and has no --server form: run it on the server, without --server.");
+        if (cli.Has("--data")) throw new CliUsageException("--data names a store on this machine; with --server the server's store is used.");
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true; // this process ends once the job on the server has stopped
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            var context = new CommandContext(NoServices.Instance, cli, output, errors, cli.Has("--json"), ConsoleProgress.IsInteractive(errors), cancel.Token, input);
+            return await RemoteVerbs.RunAsync(context, server);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    /// <summary>A remote verb's context has no engine: it talks to the server.</summary>
+    private sealed class NoServices : IServiceProvider
+    {
+        public static readonly NoServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
     }
 
     public const string UsageText = """
@@ -140,7 +183,7 @@ public static class CliCommands
           search "text" [--k N] [--min-score X] [--model N]
                                      Images for words, including words that were never a label.
           similar FILE_OR_ID [--k N] [--model N]
-                                     Images most like a gallery image (id) or any image file.
+                                     Images most like a gallery image (id; itself left out) or any image file.
           keywords FILE_OR_ID [--k N] [--model N]
                                      Nearest words (WordNet nouns and labels) to an image.
 
@@ -160,6 +203,13 @@ public static class CliCommands
           backup DIR                 A consistent snapshot of the store and its accounts into a new folder DIR
                                      (originals and vector files hard-linked). The running app does it through
                                      POST /api/admin/backup. Restore: stop the app, put DIR in place, start, verify.
+
+        Through the running app (no need to stop it)
+          --server URL (or DEVISE_SERVER) sends search, similar, keywords, import, delete, relabel, rename-label,
+          status, train, eval, models, activate, jobs and backup (a folder on the server) to the app's API instead of
+          opening the store. The API key: DEVISE_API_KEY, or --key-file PATH (make one on the Users page, or with
+          'users key NAME'). Output and exit codes are the same; --json gives an original's address on the server
+          where the store's verb gives its path.
 
         --data DIR (or Devise__DataDirectory, or appsettings Devise:DataDirectory): default ./devise-data.
         --json prints machine-readable results; --verbose shows the engine's log.

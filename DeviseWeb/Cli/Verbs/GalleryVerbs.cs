@@ -23,26 +23,15 @@ public static class GalleryVerbs
         var gallery = c.Get<GalleryService>();
         if (isFile) return ReportFile(c, gallery, path, summary);
 
-        if (c.Json) { c.WriteJson(summary); return 0; }
-        c.Output.WriteLine($"Imported {summary.Added} images ({summary.Duplicates} duplicates skipped, {summary.Rejected} rejected) in {summary.Elapsed.TotalSeconds:0.0} s.");
-        foreach (var r in summary.Rejections) c.Output.WriteLine($"  rejected {r.FileName}: {r.Reason}");
-        bool searchable = c.Get<ModelService>().ActiveModelId is not null;
-        c.Output.WriteLine($"The gallery now holds {gallery.Count} images; new ones are searchable {(searchable ? "now" : "after training")}.");
+        CliOutput.ImportSummary(c, summary, gallery.Count, searchable: c.Get<ModelService>().ActiveModelId is not null);
         return 0;
     }
 
-    /// <summary>One file's outcome; a rejected file is an error (exit 1) naming the reason.</summary>
     private static int ReportFile(CommandContext c, GalleryService gallery, string path, ImportSummary summary)
     {
-        string name = Path.GetFileName(path);
-        if (summary.Rejected > 0) throw new ImageRejectedException(name, summary.Rejections.FirstOrDefault()?.Reason ?? "rejected");
         // The job reports counts; the image is found by its content, the same hash the gallery keys it by.
-        var image = gallery.FindByHash(SafeImageLoader.HashOf(File.ReadAllBytes(path)));
-        var outcome = summary.Added > 0 ? ImportOutcome.Added : ImportOutcome.Duplicate;
-        if (c.Json) { c.WriteJson(new ImportFileResult(name, outcome, image, outcome == ImportOutcome.Duplicate ? "already in the gallery" : null)); return 0; }
-        c.Output.WriteLine(outcome == ImportOutcome.Added
-            ? $"added #{image?.Id} {name} as '{image?.Label}'"
-            : $"skipped {name}: already in the gallery as #{image?.Id}");
+        var image = summary.Rejected > 0 ? null : gallery.FindByHash(SafeImageLoader.HashOf(File.ReadAllBytes(path)));
+        CliOutput.ImportedFile(c, Path.GetFileName(path), summary, image);
         return 0;
     }
 
@@ -51,9 +40,7 @@ public static class GalleryVerbs
         var ids = c.Cli.PositionalInts("image ids");
         var gallery = c.Get<GalleryService>();
         RequireAll(gallery, ids);
-        var deleted = gallery.Delete(ids);
-        if (c.Json) { c.WriteJson(new { deleted }); return 0; }
-        c.Output.WriteLine($"Deleted {Images(deleted.Count)}: {string.Join(", ", deleted.Select(id => $"#{id}"))}. The gallery now holds {gallery.Count} images.");
+        CliOutput.Deleted(c, gallery.Delete(ids), gallery.Count);
         return 0;
     }
 
@@ -63,9 +50,7 @@ public static class GalleryVerbs
         string label = c.Cli.Get("--label") ?? throw new CliUsageException("'relabel' needs --label TEXT.");
         var gallery = c.Get<GalleryService>();
         RequireAll(gallery, ids);
-        var changed = gallery.Relabel(ids, label);
-        if (c.Json) { c.WriteJson(changed); return 0; }
-        c.Output.WriteLine($"Relabelled {Images(changed.Count)} as '{changed.FirstOrDefault()?.Label ?? label}': {string.Join(", ", changed.Select(i => $"#{i.Id}"))}.");
+        CliOutput.Relabelled(c, gallery.Relabel(ids, label), label);
         return 0;
     }
 
@@ -73,22 +58,13 @@ public static class GalleryVerbs
     {
         if (c.Cli.Positional.Count != 2) throw new CliUsageException("'rename-label' takes two labels, OLD and NEW (quote labels with spaces).");
         string from = c.Cli.Positional[0], to = c.Cli.Positional[1];
-        int moved = c.Get<GalleryService>().RenameLabel(from, to);
-        string target = LabelText.Normalize(to);
-        if (c.Json) { c.WriteJson(new { from = LabelText.Normalize(from), to = target, moved }); return 0; }
-        c.Output.WriteLine($"Moved {Images(moved)} from '{LabelText.Normalize(from)}' to '{target}'.");
+        CliOutput.Renamed(c, from, to, c.Get<GalleryService>().RenameLabel(from, to));
         return 0;
     }
 
     public static int Status(CommandContext c)
     {
-        var s = c.Get<StatusService>().Get();
-        if (c.Json) { c.WriteJson(s); return 0; }
-        c.Output.WriteLine($"data directory  {s.DataDirectory}");
-        c.Output.WriteLine($"images          {s.ImageCount} in {s.LabelCount} labels");
-        c.Output.WriteLine($"model versions  {s.ModelCount}, active: {(s.ActiveModelId is { } id ? id.ToString() : "none (train one)")}");
-        c.Output.WriteLine($"search index    {s.IndexedCount} vectors on {s.Device}");
-        c.Output.WriteLine($"backbone        {s.Backbone}; text vectors {s.TextEncoder}");
+        CliOutput.Status(c, c.Get<StatusService>().Get());
         return 0;
     }
 
@@ -102,6 +78,4 @@ public static class GalleryVerbs
         if (missing.Count == 1) throw new NotFoundException($"No image with id {missing[0]}.");
         if (missing.Count > 1) throw new NotFoundException($"No images with ids {string.Join(", ", missing)}.");
     }
-
-    private static string Images(int count) => count == 1 ? "1 image" : $"{count} images";
 }

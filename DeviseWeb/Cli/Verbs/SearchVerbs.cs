@@ -38,8 +38,7 @@ public static class SearchVerbs
         var words = query.ImageIds.Count > 0
             ? await keywords.ForImageAsync(query.ImageIds[0], k, ModelVerbs.ModelOption(c), c.CancellationToken)
             : await keywords.ForReferenceAsync(query.ReferenceHashes[0], k, ModelVerbs.ModelOption(c), c.CancellationToken);
-        if (c.Json) { c.WriteJson(words); return 0; }
-        foreach (var w in words) c.Output.WriteLine($"{w.Score,7:0.000}  {w.Word}");
+        CliOutput.Keywords(c, words);
         return 0;
     }
 
@@ -50,7 +49,7 @@ public static class SearchVerbs
         if (int.TryParse(target, out int id) && !File.Exists(target))
         {
             c.Get<GalleryService>().Get(id);
-            return new SearchQuery { ImageIds = [id] };
+            return new SearchQuery { ImageIds = [id], ExcludeQueryImages = true }; // as on the image page and in the API
         }
         if (!File.Exists(target)) throw new NotFoundException($"No such file or image id: {target}");
         await using var stream = File.OpenRead(target);
@@ -59,20 +58,7 @@ public static class SearchVerbs
 
     private static void WriteHits(CommandContext c, SearchResult result)
     {
-        if (c.Json)
-        {
-            var gallery = c.Get<GalleryService>();
-            c.WriteJson(result.Hits.Select(h => new
-            {
-                h.Image.Id, h.Image.Label, Path = gallery.OriginalPath(h.Image.Id), h.Image.FileName, h.Score, Split = h.Image.Split.ToString(),
-            }));
-            return;
-        }
-        c.Output.WriteLine($"{"score",7}  {"id",5}  {"label",-24} file");
-        foreach (var h in result.Hits)
-            c.Output.WriteLine($"{h.Score,7:0.000}  {h.Image.Id,5}  {Truncate(h.Image.Label, 24),-24} {h.Image.FileName}");
-        c.Output.WriteLine($"(model version {result.ModelId})");
+        var gallery = c.Get<GalleryService>();
+        CliOutput.Hits(c, result, gallery.OriginalPath);
     }
-
-    private static string Truncate(string s, int length) => s.Length <= length ? s : s[..(length - 1)] + "…";
 }

@@ -40,13 +40,18 @@ public static class StoreVerbs
             using var database = new Accounts.AccountsDatabase(data);
             database.CopyTo(folder);
         }, c.CancellationToken);
-        if (c.Json) { c.WriteJson(summary); return CliCommands.Done; }
+        WriteBackup(c, summary, accounts);
+        return CliCommands.Done;
+    }
+
+    public static void WriteBackup(CommandContext c, BackupSummary summary, bool accounts)
+    {
+        if (c.Json) { c.WriteJson(summary); return; }
         c.Output.WriteLine($"Backed up {Count(summary.Images, "image")} and {Count(summary.SegmentFiles, "vector file")}{(accounts ? " with the accounts" : "")} " +
             $"to {summary.Directory} in {summary.Seconds:0.0} s ({summary.Bytes / 1e6:N0} MB, {summary.LinkedFiles:N0} files hard-linked).");
         if (summary.MissingOriginalCount > 0)
             c.Output.WriteLine($"{Count(summary.MissingOriginalCount, "image")} had no original in the store already (first: {string.Join(", ", summary.MissingOriginals!.Take(3))}): run 'verify' on the store.");
         c.Output.WriteLine($"Restore: stop the app, put that folder where the data directory was, start it, run 'verify'.");
-        return CliCommands.Done;
     }
 
     private static string Describe(StoreProblemKind kind) => kind switch
