@@ -103,6 +103,29 @@ public sealed class CliServerTests(CliServerFixture both)
     }
 
     [Fact]
+    public async Task Users_ThroughTheServer_AKeyActsWithItsUsersRole()
+    {
+        var added = await CliRunner.RunWithInputAsync("a long enough password\n", "users", "add", "remote-viewer", "--role", "viewer",
+            "--server", both.Server, "--key-file", both.KeyFile);
+        var key = await both.RemoteAsync("users", "key", "remote-viewer");
+        string keyFile = Path.Combine(TestData.NewTemporaryDirectory("cli-viewer-key"), "key");
+        await File.WriteAllTextAsync(keyFile, key.Output.Trim());
+
+        var search = await CliRunner.RunAsync("search", "cat", "--k", "2", "--server", both.Server, "--key-file", keyFile);
+        var delete = await CliRunner.RunAsync("delete", "1", "--server", both.Server, "--key-file", keyFile);
+        var list = await both.RemoteAsync("users", "list");
+        var removed = await both.RemoteAsync("users", "remove", "remote-viewer");
+
+        Assert.Equal("Added remote-viewer as Viewer.", added.Output.Trim());
+        Assert.StartsWith("dvk_", key.Output);
+        Assert.Equal(0, search.ExitCode);
+        Assert.Equal(1, delete.ExitCode);
+        Assert.Contains("role may not do this", delete.Errors);
+        Assert.Contains("remote-viewer", list.Output);
+        Assert.Equal("Removed remote-viewer and their API keys.", removed.Output.Trim());
+    }
+
+    [Fact]
     public async Task StoreOnlyVerb_WithServer_IsAUsageError()
     {
         var run = await both.RemoteAsync("verify");

@@ -21,6 +21,7 @@ public static class ApiEndpoints
         api.MapJobsApi(editor);
         api.MapPublicLinksApi(editor);
         api.MapAdminApi();
+        api.MapUsersApi();
         api.MapGet("/status", (StatusService status) => Results.Ok(status.Get()))
             .WithTags("Status").WithSummary("What the data directory holds and which model is active.").Produces<EngineStatus>();
         return endpoints;

@@ -206,8 +206,8 @@ public static class CliCommands
 
         Through the running app (no need to stop it)
           --server URL (or DEVISE_SERVER) sends search, similar, keywords, import, delete, relabel, rename-label,
-          status, train, eval, models, activate, jobs and backup (a folder on the server) to the app's API instead of
-          opening the store. The API key: DEVISE_API_KEY, or --key-file PATH (make one on the Users page, or with
+          status, train, eval, models, activate, jobs, users (an Admin's key) and backup (a folder on the server) to the
+          app's API instead of opening the store. The API key: DEVISE_API_KEY, or --key-file PATH (make one on the Users page, or with
           'users key NAME'). Output and exit codes are the same; --json gives an original's address on the server
           where the store's verb gives its path.
 

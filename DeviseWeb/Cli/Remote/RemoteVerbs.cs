@@ -26,7 +26,7 @@ public static class RemoteVerbs
     public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
     {
         "import", "delete", "relabel", "rename-label", "status", "train", "eval", "models", "activate", "search", "similar", "keywords",
-        "jobs", "backup",
+        "jobs", "backup", "users",
     };
 
     public static Task<int> RunAsync(CommandContext c, ServerClient server) => c.Cli.Verb switch
@@ -45,6 +45,7 @@ public static class RemoteVerbs
         "eval" => EvalAsync(c, server),
         "activate" => ActivateAsync(c, server),
         "backup" => BackupAsync(c, server),
+        "users" => UserVerbs.RemoteAsync(c, server),
         _ => throw new CliUsageException($"'{c.Cli.Verb}' works on the store itself and has no --server form: run it on the server, without --server."),
     };
 
