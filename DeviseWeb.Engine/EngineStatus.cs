@@ -7,6 +7,7 @@ public sealed record EngineStatus(
     int ModelCount,
     int? ActiveModelId,
     int IndexedCount,
+    /// <summary>What searches the vectors: the torch device ("CPU", "CUDA"), or where PostgreSQL is for the pgvector index.</summary>
     string Device,
     string Backbone,
     string TextEncoder,

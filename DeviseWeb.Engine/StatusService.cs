@@ -5,7 +5,8 @@ using DeviseWeb.Engine.Text;
 namespace DeviseWeb.Engine;
 
 /// <summary>What the data directory holds and what serves it, in one record for status lines.</summary>
-public sealed class StatusService(EngineOptions options, ImageRepository images, ModelService models, ModelRepository modelRecords, KeywordService keywords)
+public sealed class StatusService(EngineOptions options, ImageRepository images, ModelService models, ModelRepository modelRecords, KeywordService keywords,
+    VectorIndexes indexes)
 {
     public EngineStatus Get()
     {
@@ -17,7 +18,7 @@ public sealed class StatusService(EngineOptions options, ImageRepository images,
             modelRecords.All().Count,
             models.ActiveModelId,
             models.IndexedCount,
-            DeviceChooser.Device.type.ToString(),
+            indexes.Provider == Search.Index.IndexProvider.Pgvector ? indexes.Location : DeviceChooser.Device.type.ToString(),
             Path.GetFileNameWithoutExtension(options.BackboneModelPath),
             "all-MiniLM-L6-v2",
             keywords.Size);
