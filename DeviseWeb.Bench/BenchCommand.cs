@@ -23,7 +23,7 @@ public static class BenchCommand
 
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
-                               [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
+                               [--scale N,N (100000,1000000; pgvector: 100000)] [--quick (100000 only, no train-scale)]
                                [--only features,import,train,scale,train-scale,pgvector | --only blend,expand,regions,finetune --data DIR]
                                [--train-epochs N (the default, 30; 3 past 100,000)]
                                [--data DIR] [--json] [--verbose]

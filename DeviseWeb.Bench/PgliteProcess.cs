@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using DeviseWeb.Services;
 using Npgsql;
 
@@ -9,6 +10,8 @@ namespace DeviseWeb.Bench;
 /// <summary>
 /// PostgreSQL with pgvector for the bench: PGlite served by scripts/pglite/serve.sh on a free loopback port, its database
 /// in a temporary folder. Disposing kills the server and deletes the folder, so a failed run leaves neither behind.
+/// SIGTERM and SIGHUP end the bench without running its <c>using</c> blocks, so they kill the server too: busy in WASM,
+/// it would go on alone, deaf to SIGTERM until its query ends (the folder may stay: the bench can end first).
 /// </summary>
 public sealed class PgliteProcess : IDisposable
 {
@@ -17,6 +20,8 @@ public sealed class PgliteProcess : IDisposable
     private readonly Process _process;
     private readonly string _dataDirectory;
     private readonly Queue<string> _output = new();
+    private readonly PosixSignalRegistration[] _signals;
+    private int _disposed;
 
     private PgliteProcess(Process process, string dataDirectory, int port)
     {
@@ -27,6 +32,7 @@ public sealed class PgliteProcess : IDisposable
         _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        _signals = [PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Dispose()), PosixSignalRegistration.Create(PosixSignal.SIGHUP, _ => Dispose())];
     }
 
     public int Port { get; }
@@ -100,6 +106,8 @@ public sealed class PgliteProcess : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        foreach (var signal in _signals) signal.Dispose();
         NpgsqlConnection.ClearAllPools();
         if (!_process.HasExited) _process.Kill(entireProcessTree: true);
         _process.WaitForExit();

@@ -96,11 +96,10 @@ public static class PgvectorBench
         {
             version = Scalar(database, "SELECT extversion FROM pg_extension WHERE extname = 'vector'");
             workMemory = Scalar(database, "SHOW maintenance_work_mem");
-            loadSeconds = Load(index, 0, rows, report, $"{step}: loading the table");
-            cancellationToken.ThrowIfCancellationRequested();
+            loadSeconds = Load(index, 0, rows, report, $"{step}: loading the table", cancellationToken);
             using (Heartbeat(report, $"{step}: exact search, {ExactQueries} queries"))
                 exactScan = Measure(query => index.Search(query, K), queries[..ExactQueries], exact, ExactWarmup);
-            addExactSeconds = Load(index, count, added, report, $"{step}: adding {Added:N0} rows, no index");
+            addExactSeconds = Load(index, count, added, report, $"{step}: adding {Added:N0} rows, no index", cancellationToken);
             // Back to the N rows for the HNSW build; VACUUM so the deleted rows leave no dead tuples behind.
             database.Run("deleting the added rows", source =>
             {
@@ -126,7 +125,7 @@ public static class PgvectorBench
             using var database = new PgvectorDatabase(Settings(server, hnsw: true, efSearch));
             using var index = PgvectorIndex.OpenTable(database, Table, Dimension);
             hnsw.Add((efSearch, Measure(query => index.Search(query, K), queries, exact, HnswWarmup)));
-            if (efSearch == EfSearches[^1]) addHnswSeconds = Load(index, count, added, report, $"{step}: adding {Added:N0} rows, HNSW");
+            if (efSearch == EfSearches[^1]) addHnswSeconds = Load(index, count, added, report, $"{step}: adding {Added:N0} rows, HNSW", cancellationToken);
         }
         return new PgvectorRun(version, workMemory, loadSeconds, exactScan, addExactSeconds, buildSeconds, hnsw, addHnswSeconds);
     }
@@ -155,11 +154,12 @@ public static class PgvectorBench
     }
 
     /// <summary>Rows under ids from <paramref name="firstId"/> on, in chunks only so progress shows (AddMany batches them its own way); seconds.</summary>
-    private static double Load(PgvectorIndex index, int firstId, float[][] vectors, BenchReport report, string step)
+    private static double Load(PgvectorIndex index, int firstId, float[][] vectors, BenchReport report, string step, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         for (int start = 0; start < vectors.Length; start += LoadChunkRows)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             int rows = Math.Min(LoadChunkRows, vectors.Length - start);
             index.AddMany(Enumerable.Range(firstId + start, rows).ToArray(), VectorMath.Slice(vectors, start, rows));
             report.Note($"{step}: {start + rows:N0} / {vectors.Length:N0} rows, {clock.Elapsed.TotalSeconds:0} s");
