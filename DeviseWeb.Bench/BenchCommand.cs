@@ -8,7 +8,8 @@ namespace DeviseWeb.Bench;
 /// <summary>
 /// DeviseWeb.Bench: speed figures for this machine, as readable lines or (<c>--json</c>) JSON lines. Parts: backbone features,
 /// import end to end, head training (<see cref="BaseBench"/>), the scale mode on seeded stores of 100k and 1M images
-/// (<see cref="ScaleBench"/>) and whole default training runs on copies of them (<see cref="TrainingScaleBench"/>). Shapes match ../shared/peer so scripts/bench.sh can run both and compare them.
+/// (<see cref="ScaleBench"/>) and whole default training runs on copies of them (<see cref="TrainingScaleBench"/>); on demand,
+/// the in-process index beside pgvector (<see cref="PgvectorBench"/>). Shapes match ../shared/peer so scripts/bench.sh can run both and compare them.
 /// </summary>
 public static class BenchCommand
 {
@@ -17,10 +18,14 @@ public static class BenchCommand
     /// <summary>Quality sweeps, run only when named in --only.</summary>
     private static readonly string[] Sweeps = ["blend", "expand", "regions", "finetune"];
 
+    /// <summary>Parts that need more than this machine's .NET (pgvector: Node.js for PGlite), run only when named in --only.</summary>
+    private static readonly string[] OnDemand = ["pgvector"];
+
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
-                               [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
-                               [--only features,import,train,scale,train-scale | --only blend,expand,regions,finetune --data DIR] [--train-epochs N (the default, 30; 3 past 100,000)]
+                               [--scale N,N (100000,1000000; pgvector: 100000)] [--quick (100000 only, no train-scale)]
+                               [--only features,import,train,scale,train-scale,pgvector | --only blend,expand,regions,finetune --data DIR]
+                               [--train-epochs N (the default, 30; 3 past 100,000)]
                                [--data DIR] [--json] [--verbose]
         """;
 
@@ -34,8 +39,8 @@ public static class BenchCommand
         int? trainEpochs = cli.Get("--train-epochs") is null ? null : cli.GetInt("--train-epochs", 0);
         if (trainEpochs is < 1) throw new CliUsageException("--train-epochs takes a whole number of at least 1.");
         var parts = (cli.Get("--only") ?? string.Join(',', quick ? Parts.SkipLast(1) : Parts)).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-        if (parts.FirstOrDefault(p => !Parts.Contains(p) && !Sweeps.Contains(p)) is { } unknown)
-            throw new CliUsageException($"--only takes {string.Join(", ", Parts.Concat(Sweeps))}; got '{unknown}'.");
+        if (parts.FirstOrDefault(p => !Parts.Contains(p) && !Sweeps.Contains(p) && !OnDemand.Contains(p)) is { } unknown)
+            throw new CliUsageException($"--only takes {string.Join(", ", Parts.Concat(OnDemand).Concat(Sweeps))}; got '{unknown}'.");
         var report = new BenchReport(output, errors, cli.Has("--json"));
 
         if (parts.Overlaps(Sweeps))
@@ -50,7 +55,7 @@ public static class BenchCommand
         var files = BenchDataset.List(images, limit);
         if (files.Count == 0 && (parts.Contains("features") || parts.Contains("import")))
             throw new CliUsageException($"No images under {images}: pass --images DIR (e.g. data/demo or the peer's image folder).");
-        if (files.Count == 0) report.Note($"no images under {images}: the import into the seeded stores is skipped");
+        if (files.Count == 0 && (parts.Contains("scale") || parts.Contains("train-scale"))) report.Note($"no images under {images}: the import into the seeded stores is skipped");
 
         // Ctrl+C stops the bench between steps (a seeding stopped half way is seeded again next time).
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -81,6 +86,12 @@ public static class BenchCommand
                 {
                     token.ThrowIfCancellationRequested();
                     await TrainingScaleBench.RunAsync(cli, n, trainEpochs, dataset, report, token);
+                }
+            if (parts.Contains("pgvector"))
+                foreach (int n in cli.Get("--scale") is null ? [100_000] : sizes)
+                {
+                    token.ThrowIfCancellationRequested();
+                    await PgvectorBench.RunAsync(n, report, token);
                 }
             report.Figures("process", new { peak_rss_mb = BenchMath.Megabytes(BenchMath.PeakResidentBytes()) });
             return 0;

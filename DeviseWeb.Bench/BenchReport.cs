@@ -31,6 +31,9 @@ public sealed class BenchReport(TextWriter output, TextWriter errors, bool json)
 
     public void Note(string line) => errors.WriteLine($"bench: {line}");
 
+    /// <summary>A readable line (a table's row): beside the figures, or on stderr when stdout carries JSON lines.</summary>
+    public void Text(string line) => (json ? errors : output).WriteLine(line);
+
     private static string Format(object? value) => value switch
     {
         double d => d.ToString(Math.Abs(d) >= 100 ? "0" : "0.00##", CultureInfo.InvariantCulture),

@@ -1,7 +1,7 @@
 using DeviseWeb.Bench;
 using DeviseWeb.Cli;
 
-// DeviseWeb.Bench [--images DIR] [--limit N] [--scale N,N] [--quick] [--only features,import,train,scale] [--json] [--verbose]
+// DeviseWeb.Bench [--images DIR] [--limit N] [--scale N,N] [--quick] [--only features,import,train,scale,train-scale,pgvector] [--json] [--verbose]
 try
 {
     return await BenchCommand.RunAsync(new CliArguments(["bench", .. args]), Console.Out, Console.Error, CancellationToken.None);
