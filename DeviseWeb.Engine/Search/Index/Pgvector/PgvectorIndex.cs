@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using Npgsql;
 
 namespace DeviseWeb.Engine.Search.Index.Pgvector;
@@ -11,7 +10,7 @@ namespace DeviseWeb.Engine.Search.Index.Pgvector;
 /// Over a store column, a write goes to PostgreSQL first, inside the caller's store transaction and under the store's
 /// lock: if PostgreSQL refuses, the transaction rolls back and nothing changed anywhere; if the store's transaction
 /// rolls back after, the row is put back as it was (<see cref="IVectorColumn.OnRolledBack"/>); a crash between the two
-/// leaves a row of an image the catalogue never got, which the sweep on the next open deletes (<see cref="PgvectorIndexes"/>).
+/// leaves a row of an image the catalogue never got, which the sweep on the next open deletes (<see cref="Storage.VectorIndexes"/>).
 /// A removal is also recorded in the store's removed set (every column's), and each table drops those ids when it opens.
 /// Searches read whatever PostgreSQL has committed: a row can be seen a moment before its catalogue record commits, and
 /// the search service leaves out hits it finds no record for.
