@@ -14,11 +14,11 @@ public sealed class DataStoreTests : IDisposable
     private EngineOptions Options => new() { DataDirectory = _directory };
 
     [Fact]
-    public void Constructor_DirectoryAlreadyOpen_ThrowsConflictNamingTheHolder()
+    public void Constructor_DirectoryAlreadyOpen_ThrowsInUseNamingTheHolder()
     {
         using var holder = new DataStore(Options);
 
-        var error = Assert.Throws<ConflictException>(() => new DataStore(Options));
+        var error = Assert.Throws<DataDirectoryInUseException>(() => new DataStore(Options));
 
         Assert.Contains($"process {Environment.ProcessId}", error.Message);
         Assert.Contains(Path.GetFullPath(_directory), error.Message);
@@ -35,11 +35,11 @@ public sealed class DataStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task StartAsync_SecondHostOnTheSameDirectory_ThrowsConflict()
+    public async Task StartAsync_SecondHostOnTheSameDirectory_ThrowsInUse()
     {
         await using var first = await EngineHost.StartAsync(_directory);
 
-        await Assert.ThrowsAsync<ConflictException>(() => EngineHost.StartAsync(_directory));
+        await Assert.ThrowsAsync<DataDirectoryInUseException>(() => EngineHost.StartAsync(_directory));
 
         Assert.Equal(0, first.Get<Engine.Gallery.GalleryService>().Count);
     }

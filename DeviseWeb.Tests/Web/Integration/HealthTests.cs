@@ -14,7 +14,7 @@ namespace DeviseWeb.Tests.Web.Integration;
 public sealed class HealthTests(DeviseWebFactory app)
 {
     [Fact]
-    public async Task Healthz_SignedOut_AnswersHealthyNamingTheStoreTheModelAndTheJobQueue()
+    public async Task Healthz_SignedOut_AnswersHealthyNamingTheStoreTheModelTheJobQueueAndTheIndex()
     {
         using var client = app.CreateAnonymousClient();
 
@@ -25,9 +25,10 @@ public sealed class HealthTests(DeviseWebFactory app)
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
         var checks = body.RootElement.GetProperty("checks");
-        Assert.Equal(["jobs", "model", "store"], checks.EnumerateObject().Select(c => c.Name).Order());
+        Assert.Equal(["index", "jobs", "model", "store"], checks.EnumerateObject().Select(c => c.Name).Order());
         Assert.All(checks.EnumerateObject(), c => Assert.Equal("Healthy", c.Value.GetProperty("status").GetString()));
         Assert.StartsWith("version ", checks.GetProperty("model").GetProperty("description").GetString());
+        Assert.Equal("in process", checks.GetProperty("index").GetProperty("description").GetString());
     }
 
     [Fact]
