@@ -201,7 +201,8 @@ public sealed class PgvectorIndex : IVectorIndex
             bool hnsw = _database.Settings.Hnsw;
             if (hnsw)
             {
-                // Per connection on a real server, per database on PGlite: sent with every search either way.
+                // In the same round trip as the searches: a setting made once per connection does not survive the
+                // pool's reset of a connection (DISCARD ALL), and on PGlite every connection shares one session.
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"SET hnsw.ef_search = {_database.Settings.EfSearch}"));
                 batch.BatchCommands.Add(new NpgsqlBatchCommand("SET hnsw.iterative_scan = strict_order"));
             }
