@@ -1,0 +1,95 @@
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Features.Quantization;
+using DeviseWeb.Engine.Imaging;
+using DeviseWeb.Tests.Infrastructure;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace DeviseWeb.Tests.Features.Quantization;
+
+public sealed class Int8BackboneTests
+{
+    private static readonly EngineOptions Options = new();
+    private static readonly byte[] FloatModel = File.ReadAllBytes(Options.BackboneModelPath);
+    private static readonly ActivationRanges Ranges = ActivationRanges.Load(Int8Backbone.DefaultRangesPath(Options.BackboneModelPath));
+
+    [Fact]
+    public void Build_SameModelAndRangesTwice_GivesIdenticalBytes()
+    {
+        var first = Int8Backbone.Build(FloatModel, Ranges);
+        var second = Int8Backbone.Build(FloatModel, Ranges);
+
+        Assert.Equal(first, second);
+        Assert.InRange(first.Length, FloatModel.Length / 5, FloatModel.Length / 3);
+    }
+
+    [Fact]
+    public void Build_RangesMeasuredOnAnotherModel_Throws()
+    {
+        var stale = Ranges with { ModelSha256 = new string('0', 64) };
+
+        var error = Assert.Throws<InvalidDataException>(() => Int8Backbone.Build(FloatModel, stale));
+
+        Assert.Contains("calibrate again", error.Message);
+    }
+
+    [Fact]
+    public void Build_DefaultPlan_OnnxRuntimeFusesEveryQuantizedConvAndAdd()
+    {
+        string optimized = Path.Combine(Path.GetTempPath(), $"int8-test-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized })
+            using (new InferenceSession(Int8Backbone.Build(FloatModel, Ranges), options)) { }
+
+            var ops = OnnxModel.Read(File.ReadAllBytes(optimized)).Nodes.GroupBy(n => n.Op).ToDictionary(g => g.Key, g => g.Count());
+            Assert.Equal(21, ops.GetValueOrDefault("QLinearConv"));
+            Assert.Equal(9, ops.GetValueOrDefault("QLinearAdd"));
+        }
+        finally
+        {
+            File.Delete(optimized);
+        }
+    }
+
+    [Fact]
+    public void CalibrationModel_BatchNormalizationFolded_KeepsTheFloatFeature()
+    {
+        var input = new DenseTensor<float>(Enumerable.Range(0, 3 * 224 * 224).Select(i => (float)(i * 7919 % 255) - 120f).ToArray(), [1, 3, 224, 224]);
+
+        var expected = Run(FloatModel, input);
+        var folded = Run(Int8Backbone.CalibrationModel(FloatModel).Model, input);
+
+        Assert.True(VectorMath.Cosine(expected, folded) > 0.99999f);
+    }
+
+    [Fact]
+    public void Extract_Int8Backbone_StaysCloseToTheFloatFeature()
+    {
+        string directory = Directory.CreateTempSubdirectory("int8-test").FullName;
+        try
+        {
+            string int8 = Int8Backbone.EnsureFile(Options.BackboneModelPath, Int8Backbone.DefaultRangesPath(Options.BackboneModelPath), directory);
+            using var floatExtractor = new OnnxFeatureExtractor(Options.BackboneModelPath, Options.PreprocessModelPath, 224, 1);
+            using var int8Extractor = new OnnxFeatureExtractor(int8, Options.PreprocessModelPath, 224, 1);
+            using var image = new SafeImageLoader(50L << 20, 40_000_000).Load(TestData.DemoImage("bear", "photo-bear.png"));
+
+            float cosine = VectorMath.Cosine(floatExtractor.Extract(image), int8Extractor.Extract(image));
+
+            Assert.True(cosine > 0.98f, $"cosine {cosine}");
+            Assert.NotEqual(floatExtractor.Name, int8Extractor.Name);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static float[] Run(byte[] model, DenseTensor<float> input)
+    {
+        using var session = new InferenceSession(model);
+        using var result = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.First(), input)]);
+        return result.First().AsEnumerable<float>().ToArray();
+    }
+}
