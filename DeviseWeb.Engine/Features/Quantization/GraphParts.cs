@@ -8,13 +8,15 @@ internal static class ElementType
     public const int Float = 1, UInt8 = 2, Int8 = 3, Int32 = 6;
 }
 
-/// <summary>An attribute of a node, kept as its AttributeProto bytes (1: name, 2: f, 3: i, 8: ints, 20: type).</summary>
+/// <summary>An attribute of a node, kept as its AttributeProto bytes (1: name, 2: f, 3: i, 4: s, 8: ints, 20: type).</summary>
 internal sealed record NodeAttribute(string Name, ReadOnlyMemory<byte> Proto)
 {
     public static NodeAttribute Read(ReadOnlyMemory<byte> proto) =>
         new(ProtoWire.Read(proto).First(f => f.Number == 1).Text, proto);
 
     public float Float => BitConverter.ToSingle(ProtoWire.Read(Proto).First(f => f.Number == 2).Bytes.Span);
+
+    public string Text => ProtoWire.Read(Proto).First(f => f.Number == 4).Text;
 
     public long[] Ints => [.. ProtoWire.Read(Proto).Where(f => f.Number is 3 or 8).SelectMany(ProtoWire.Integers)];
 

@@ -1,49 +1,48 @@
 namespace DeviseWeb.Engine.Features.Quantization;
 
 /// <summary>
-/// Makes the int8 backbone from the packaged float model and the committed calibration ranges (<see cref="ActivationRanges"/>),
-/// deterministically and without images: fold BatchNormalization into Conv, then rewrite to QDQ (<see cref="QdqQuantizer"/>).
+/// Makes the int8 backbone from the packaged float model, its preprocessing model and the committed calibration ranges
+/// (<see cref="ActivationRanges"/>), deterministically and without images: fold BatchNormalization into Conv, move the
+/// preprocessing behind the first Conv (<see cref="RawPixelInput"/>), then rewrite to QDQ (<see cref="QdqQuantizer"/>).
+/// The int8 model takes the planar RGB 0–255 pixels themselves: run it with no preprocessing model.
 /// </summary>
 public static class Int8Backbone
 {
     /// <summary>The committed ranges, copied beside the packaged float model.</summary>
     public static string DefaultRangesPath(string floatModelPath) => Path.ChangeExtension(floatModelPath, ".int8-ranges.json");
 
-    public static byte[] Build(byte[] floatModel, ActivationRanges ranges, QuantizationPlan? plan = null, bool dynamicBatch = false)
+    public static byte[] Build(byte[] floatModel, byte[] preprocessModel, ActivationRanges ranges, bool dynamicBatch = false)
     {
-        string sha = ActivationRanges.Sha256(floatModel);
-        if (!string.Equals(sha, ranges.ModelSha256, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"The calibration ranges were measured on another model (sha256 {ranges.ModelSha256}, this one {sha}): calibrate again.");
-        var model = OnnxModel.Read(floatModel);
-        BatchNormFolding.Fold(model);
-        QdqQuantizer.Quantize(model, ranges, plan ?? new QuantizationPlan());
+        ranges.Check(floatModel, preprocessModel);
+        var (model, firstConv) = RawPixelModel(floatModel, preprocessModel);
+        QdqQuantizer.Quantize(model, ranges.With(model.Inputs.Single().Name, RawPixelInput.PixelRange)
+            .With(firstConv, ranges[firstConv] with { Min = 0 }));
         if (dynamicBatch) model.MakeBatchDynamic();
         return model.ToBytes();
     }
 
     /// <summary>
     /// Writes the int8 model into <paramref name="directory"/> unless an identical one is there, and returns its path.
-    /// Its name differs from the float model's, so features of the two never share a cache entry.
+    /// Its name differs from the float model's, so features of the two never share a column.
     /// </summary>
-    public static string EnsureFile(string floatModelPath, string rangesPath, string directory, QuantizationPlan? plan = null)
+    public static string EnsureFile(string floatModelPath, string preprocessModelPath, string rangesPath, string directory)
     {
-        var bytes = Build(File.ReadAllBytes(floatModelPath), ActivationRanges.Load(rangesPath), plan);
+        var bytes = Build(File.ReadAllBytes(floatModelPath), File.ReadAllBytes(preprocessModelPath), ActivationRanges.Load(rangesPath));
         string path = Path.Combine(Directory.CreateDirectory(directory).FullName, Path.GetFileNameWithoutExtension(floatModelPath) + "-int8.onnx");
         if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return path;
-        string temporary = path + ".tmp";
+        string temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         File.WriteAllBytes(temporary, bytes);
         File.Move(temporary, path, overwrite: true);
         return path;
     }
 
     /// <summary>
-    /// The float model as calibration runs it: BatchNormalization folded (the tensor names the ranges use) and every
-    /// node's output a graph output, so one run shows every activation.
+    /// The float model as calibration runs it: BatchNormalization folded, reading raw pixels (the tensor names the
+    /// ranges use) and every node's output a graph output, so one run shows every activation.
     /// </summary>
-    public static (byte[] Model, IReadOnlyList<string> Tensors) CalibrationModel(byte[] floatModel)
+    public static (byte[] Model, IReadOnlyList<string> Tensors) CalibrationModel(byte[] floatModel, byte[] preprocessModel)
     {
-        var model = OnnxModel.Read(floatModel);
-        BatchNormFolding.Fold(model);
+        var (model, _) = RawPixelModel(floatModel, preprocessModel);
         var tensors = model.Inputs.Select(i => i.Name).Concat(model.Nodes.SelectMany(n => n.Outputs)).Distinct().ToList();
         model.AddOutputs(tensors.Skip(model.Inputs.Count));
         return (model.ToBytes(), tensors);
@@ -55,5 +54,13 @@ public static class Int8Backbone
         var model = OnnxModel.Read(floatModel);
         model.MakeBatchDynamic();
         return model.ToBytes();
+    }
+
+    private static (OnnxModel Model, string FirstConv) RawPixelModel(byte[] floatModel, byte[] preprocessModel)
+    {
+        var model = OnnxModel.Read(floatModel);
+        BatchNormFolding.Fold(model);
+        string firstConv = RawPixelInput.Apply(model, RawPixelInput.Read(preprocessModel));
+        return (model, firstConv);
     }
 }

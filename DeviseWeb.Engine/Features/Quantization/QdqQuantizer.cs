@@ -1,19 +1,10 @@
 namespace DeviseWeb.Engine.Features.Quantization;
 
 /// <summary>
-/// What the int8 model leaves float. <paramref name="FloatFirstConv"/> (the default) keeps the first Conv float: its
-/// input is the image minus the mean image, whose range (about -130 to 160) costs half a grey level per pixel in uint8,
-/// and that error reaches every later layer. On the demo images float there lifted the mean feature cosine against
-/// the float model from 0.985 to 0.9965 (1st percentile 0.938 to 0.986), for a speed-up of about 2.4× instead of 3×
-/// (docs/int8-backbone.md).
-/// </summary>
-public sealed record QuantizationPlan(bool FloatFirstConv = true);
-
-/// <summary>
 /// Rewrites a float model (BatchNormalizations already folded) into ONNX's QDQ form: each quantized tensor passes
 /// through QuantizeLinear → DequantizeLinear (uint8, asymmetric, range from calibration), each Conv's weight is int8
 /// symmetric per output channel and its bias int32. ONNX Runtime then fuses DQ → Conv → Q into QLinearConv and
-/// DQ, DQ → Add → Q into QLinearAdd, so every Conv and residual Add but a float first Conv runs in int8. A Relu after
+/// DQ, DQ → Add → Q into QLinearAdd, so every Conv and residual Add runs in int8. A Relu after
 /// a quantized operator is dropped: the Q that follows it uses the Relu's range, which starts at 0, so it clamps
 /// negatives exactly as the Relu did.
 /// </summary>
@@ -22,9 +13,9 @@ internal static class QdqQuantizer
     /// <summary>Per-channel DequantizeLinear (axis) needs opset 13, and opset 13 needs IR version 7.</summary>
     private const long Opset = 13, IrVersion = 7;
 
-    public static void Quantize(OnnxModel model, ActivationRanges ranges, QuantizationPlan plan)
+    public static void Quantize(OnnxModel model, ActivationRanges ranges)
     {
-        var quantized = Quantized(model, plan);
+        var quantized = model.Nodes.Where(n => n.Op is "Conv" or "Add").ToHashSet();
         DropRelus(model, quantized);
         var rangeOf = new Dictionary<string, TensorRange>(StringComparer.Ordinal);
         foreach (var node in model.Nodes.Where(quantized.Contains))
@@ -56,13 +47,6 @@ internal static class QdqQuantizer
         ? dequantized[..^DequantizedSuffix.Length] : dequantized;
 
     private const string DequantizedSuffix = "_dequantized";
-
-    private static HashSet<GraphNode> Quantized(OnnxModel model, QuantizationPlan plan)
-    {
-        var nodes = model.Nodes.Where(n => n.Op is "Conv" or "Add").ToHashSet();
-        if (plan.FloatFirstConv) nodes.Remove(model.Nodes.First(n => n.Op == "Conv"));
-        return nodes;
-    }
 
     private static void DropRelus(OnnxModel model, HashSet<GraphNode> quantized)
     {
@@ -96,18 +80,8 @@ internal static class QdqQuantizer
     private static void QuantizeWeights(OnnxModel model, List<GraphNode> nodes, GraphNode conv, float inputScale)
     {
         var weight = model.Initializers[conv.Inputs[1]];
-        var w = weight.Floats();
-        int channels = (int)weight.Dims[0], perChannel = w.Length / channels;
-        var q = new sbyte[w.Length];
-        var scales = new float[channels];
-        for (int c = 0; c < channels; c++)
-        {
-            var slice = w.AsSpan(c * perChannel, perChannel);
-            float absMax = 0;
-            foreach (float v in slice) absMax = Math.Max(absMax, Math.Abs(v));
-            scales[c] = absMax > 0 ? absMax / 127f : 1f;
-            for (int k = 0; k < perChannel; k++) q[c * perChannel + k] = (sbyte)Math.Clamp(MathF.Round(slice[k] / scales[c]), -127, 127);
-        }
+        int channels = (int)weight.Dims[0];
+        var (q, scales) = Weights(weight.Floats(), channels);
         conv.Inputs[1] = AddPerChannelDq(model, nodes, weight.Name, GraphTensor.Of(weight.Name + "_quantized", weight.Dims, q), scales,
             GraphTensor.Of(weight.Name + "_zero_point", [channels], new sbyte[channels]));
         model.Initializers.Remove(weight.Name);
@@ -119,6 +93,23 @@ internal static class QdqQuantizer
         conv.Inputs[2] = AddPerChannelDq(model, nodes, bias.Name, GraphTensor.Of(bias.Name + "_quantized", bias.Dims, qb), biasScales,
             GraphTensor.Of(bias.Name + "_zero_point", [channels], new int[channels]));
         model.Initializers.Remove(bias.Name);
+    }
+
+    /// <summary>A Conv weight as int8 in [-127, 127] and one scale per output channel (its largest magnitude / 127).</summary>
+    public static (sbyte[] Values, float[] Scales) Weights(float[] weight, int channels)
+    {
+        int perChannel = weight.Length / channels;
+        var q = new sbyte[weight.Length];
+        var scales = new float[channels];
+        for (int c = 0; c < channels; c++)
+        {
+            var slice = weight.AsSpan(c * perChannel, perChannel);
+            float absMax = 0;
+            foreach (float v in slice) absMax = Math.Max(absMax, Math.Abs(v));
+            scales[c] = absMax > 0 ? absMax / 127f : 1f;
+            for (int k = 0; k < perChannel; k++) q[c * perChannel + k] = (sbyte)Math.Clamp(MathF.Round(slice[k] / scales[c]), -127, 127);
+        }
+        return (q, scales);
     }
 
     private static string AddPerChannelDq(OnnxModel model, List<GraphNode> nodes, string name, GraphTensor quantized, float[] scales, GraphTensor zeroPoint)
