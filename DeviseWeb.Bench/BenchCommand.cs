@@ -22,14 +22,14 @@ public static class BenchCommand
                                [--scale N,N (100000,1000000)] [--quick (100000 only, no train-scale)]
                                [--only features,import,train,scale,train-scale | --only blend,expand,regions,finetune --data DIR] [--train-epochs N (the default, 30; 3 past 100,000)]
                                [--only int8 --images DIR [--limit N (600)] [--ranges FILE | --calibrate FILE]
-                                [--int8-first-conv float|int8] [--rounds N (3)] [--speed-images N (96)]]
+                                [--rounds N (3)] [--speed-images N (96)]]
                                [--data DIR] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments cli, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
         cli.RejectUnknown(["--data", "--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only", "--train-epochs",
-            "--calibrate", "--ranges", "--int8-first-conv", "--rounds", "--speed-images"]);
+            "--calibrate", "--ranges", "--rounds", "--speed-images"]);
         string images = cli.Get("--images") ?? "/tmp/peer-scratch/images";
         int limit = cli.GetInt("--limit", 300);
         bool quick = cli.Has("--quick");

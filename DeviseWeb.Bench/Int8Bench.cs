@@ -3,12 +3,13 @@ using DeviseWeb.Cli;
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Features.Quantization;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 
 namespace DeviseWeb.Bench;
 
 /// <summary>
-/// <c>--only int8</c>: the int8 backbone made from the packaged float model and the committed ranges, measured against
-/// the float model on the images in --images: feature cosine and nearest-neighbour agreement on --limit images that
+/// <c>--only int8</c>: the int8 backbone made from the packaged float and preprocessing models and the committed ranges,
+/// measured against the float model on the images in --images: feature cosine and nearest-neighbour agreement on --limit images that
 /// calibration did not use, then throughput. Ranges come from --ranges (default: the committed ones, beside the model
 /// in the build output); <c>--calibrate FILE</c> measures them again on 200 other images, writes FILE and uses it.
 /// </summary>
@@ -26,39 +27,33 @@ internal static class Int8Bench
         cancellationToken.ThrowIfCancellationRequested();
 
         var floatModel = File.ReadAllBytes(options.BackboneModelPath);
+        var preprocessModel = File.ReadAllBytes(options.PreprocessModelPath);
         string rangesPath = cli.Get("--ranges") ?? Int8Backbone.DefaultRangesPath(options.BackboneModelPath);
         if (cli.Get("--calibrate") is { } calibrated)
         {
-            Int8Calibration.Measure(floatModel, inputs.Calibration).Save(rangesPath = calibrated);
+            Int8Calibration.Measure(floatModel, preprocessModel, inputs.Calibration).Save(rangesPath = calibrated);
             report.Note($"int8: ranges written to {rangesPath}");
         }
         var ranges = ActivationRanges.Load(rangesPath);
-        var plan = cli.Get("--int8-first-conv") switch
-        {
-            null or "float" => new QuantizationPlan(FloatFirstConv: true),
-            "int8" => new QuantizationPlan(FloatFirstConv: false),
-            var other => throw new CliUsageException($"--int8-first-conv takes float or int8; got '{other}'."),
-        };
         var clock = Stopwatch.StartNew();
-        var int8Model = Int8Backbone.Build(floatModel, ranges, plan);
+        var int8Model = Int8Backbone.Build(floatModel, preprocessModel, ranges);
         double buildSeconds = clock.Elapsed.TotalSeconds;
         report.Figures("int8_model", new
         {
-            ranges = ranges.Method, float_first_conv = plan.FloatFirstConv, build_s = buildSeconds,
+            ranges = ranges.Method, build_s = buildSeconds,
             float_mb = BenchMath.Megabytes(floatModel.Length), int8_mb = BenchMath.Megabytes(int8Model.Length),
             fused = FusedOperators(int8Model),
         });
-        report.Figures("int8_quality", Int8Quality.Measure(floatModel, int8Model, inputs.Evaluation,
-            inputs.EvaluationFiles.Select(f => Path.GetFileName(Path.GetDirectoryName(f))!).ToList()));
+        report.Figures("int8_quality", Int8Quality.Measure(floatModel, inputs.EvaluationPreprocessed, int8Model, inputs.Evaluation, inputs.EvaluationFiles));
         int speedImages = cli.GetInt("--speed-images", 96);
         if (speedImages == 0) return;
         cancellationToken.ThrowIfCancellationRequested();
-        var models = new Dictionary<string, (byte[], byte[])>
+        var models = new Dictionary<string, (byte[], byte[], IReadOnlyList<DenseTensor<float>>)>
         {
-            ["fp32"] = (floatModel, Int8Backbone.DynamicBatch(floatModel)),
-            ["int8"] = (int8Model, Int8Backbone.Build(floatModel, ranges, plan, dynamicBatch: true)),
+            ["fp32"] = (floatModel, Int8Backbone.DynamicBatch(floatModel), inputs.EvaluationPreprocessed.Take(speedImages).ToList()),
+            ["int8"] = (int8Model, Int8Backbone.Build(floatModel, preprocessModel, ranges, dynamicBatch: true), inputs.Evaluation.Take(speedImages).ToList()),
         };
-        report.Figures("int8_speed", Int8Speed.Measure(models, inputs.Evaluation.Take(speedImages).ToList(), cli.GetInt("--rounds", 3)));
+        report.Figures("int8_speed", Int8Speed.Measure(models, cli.GetInt("--rounds", 3)));
     }
 
     /// <summary>The operators ONNX Runtime runs after its graph optimisations: QLinearConv where the QDQ fusion worked.</summary>

@@ -13,10 +13,12 @@ namespace DeviseWeb.Bench;
 /// </summary>
 internal static class Int8Quality
 {
-    public static object Measure(byte[] floatModel, byte[] otherModel, IReadOnlyList<DenseTensor<float>> inputs, IReadOnlyList<string> labels)
+    public static object Measure(byte[] floatModel, IReadOnlyList<DenseTensor<float>> floatInputs, byte[] otherModel,
+        IReadOnlyList<DenseTensor<float>> otherInputs, IReadOnlyList<string> files)
     {
-        var reference = Features(floatModel, inputs);
-        var other = Features(otherModel, inputs);
+        var labels = files.Select(f => Path.GetFileName(Path.GetDirectoryName(f))!).ToList();
+        var reference = Features(floatModel, floatInputs);
+        var other = Features(otherModel, otherInputs);
         var cosines = reference.Zip(other, (a, b) => VectorMath.Cosine(a, b)).Select(c => (double)c).ToList();
         int agree = 0, referenceHits = 0, otherHits = 0;
         for (int i = 0; i < reference.Length; i++)
@@ -28,13 +30,14 @@ internal static class Int8Quality
         }
         return new
         {
-            images = inputs.Count,
+            images = floatInputs.Count,
             cosine_mean = cosines.Average(),
             cosine_min = cosines.Min(),
             cosine_p1 = BenchMath.Percentile(cosines, 1),
             nearest_agreement = (double)agree / reference.Length,
             nearest_same_label_fp32 = (double)referenceHits / reference.Length,
             nearest_same_label_int8 = (double)otherHits / reference.Length,
+            lowest = string.Join(" ", cosines.Select((c, i) => (c, i)).OrderBy(p => p.c).Take(3).Select(p => $"{Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(files[p.i]))!, files[p.i])}={p.c:F3}")),
         };
     }
 

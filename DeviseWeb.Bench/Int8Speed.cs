@@ -22,10 +22,12 @@ internal static class Int8Speed
         new("batch8_2_threads", 2, 1, 8),
     ];
 
-    public static object Measure(IReadOnlyDictionary<string, (byte[] Batch1, byte[] Batched)> models, IReadOnlyList<DenseTensor<float>> inputs, int rounds)
+    /// <param name="models">Each model: as built (batch 1), with a symbolic batch, and its inputs (the float model's are preprocessed).</param>
+    public static object Measure(IReadOnlyDictionary<string, (byte[] Batch1, byte[] Batched, IReadOnlyList<DenseTensor<float>> Inputs)> models, int rounds)
     {
-        int count = inputs.Count / 8 * 8;
+        int count = models.Values.Min(m => m.Inputs.Count) / 8 * 8;
         var sessions = new List<(string Model, Setting Setting, InferenceSession Session)>();
+        var inputsOf = models.ToDictionary(m => m.Key, m => m.Value.Inputs);
         try
         {
             foreach (var setting in Settings)
@@ -34,11 +36,11 @@ internal static class Int8Speed
                     using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = setting.Threads };
                     sessions.Add((name, setting, new InferenceSession(setting.Batch == 1 ? model.Batch1 : model.Batched, options)));
                 }
-            foreach (var (_, setting, session) in sessions) Time(session, setting, inputs, setting.Batch * 2); // warm-up
+            foreach (var (model, setting, session) in sessions) Time(session, setting, inputsOf[model], setting.Batch * 2); // warm-up
             var runs = sessions.ToDictionary(s => (s.Model, s.Setting.Name), _ => new List<double>());
             for (int round = 0; round < rounds; round++)
                 foreach (var (model, setting, session) in sessions)
-                    runs[(model, setting.Name)].Add(Time(session, setting, inputs, count));
+                    runs[(model, setting.Name)].Add(Time(session, setting, inputsOf[model], count));
             var imagesPerSecond = runs.ToDictionary(r => $"{r.Key.Model}_{r.Key.Name}", r => BenchMath.Percentile(r.Value, 50));
             var names = models.Keys.ToList();
             var ratios = Settings.ToDictionary(s => s.Name, s => imagesPerSecond[$"{names[1]}_{s.Name}"] / imagesPerSecond[$"{names[0]}_{s.Name}"]);
