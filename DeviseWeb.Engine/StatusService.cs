@@ -18,7 +18,7 @@ public sealed class StatusService(EngineOptions options, ImageRepository images,
             models.ActiveModelId,
             models.IndexedCount,
             DeviceChooser.Device.type.ToString(),
-            Path.GetFileNameWithoutExtension(options.BackboneModelPath),
+            options.BackboneName,
             "all-MiniLM-L6-v2",
             keywords.Size);
     }

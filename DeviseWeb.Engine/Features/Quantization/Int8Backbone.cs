@@ -8,6 +8,9 @@ namespace DeviseWeb.Engine.Features.Quantization;
 /// </summary>
 public static class Int8Backbone
 {
+    /// <summary>Ends the int8 model's file name (before .onnx), and so the name of the features it makes.</summary>
+    public const string FileSuffix = "-int8";
+
     /// <summary>The committed ranges, copied beside the packaged float model.</summary>
     public static string DefaultRangesPath(string floatModelPath) => Path.ChangeExtension(floatModelPath, ".int8-ranges.json");
 
@@ -27,8 +30,10 @@ public static class Int8Backbone
     /// </summary>
     public static string EnsureFile(string floatModelPath, string preprocessModelPath, string rangesPath, string directory)
     {
+        if (!File.Exists(rangesPath))
+            throw new FileNotFoundException($"The int8 backbone needs calibration ranges for {Path.GetFileName(floatModelPath)} at {rangesPath}: measure them with DeviseWeb.Bench --only int8 --calibrate FILE, or run the backbone in Float.", rangesPath);
         var bytes = Build(File.ReadAllBytes(floatModelPath), File.ReadAllBytes(preprocessModelPath), ActivationRanges.Load(rangesPath));
-        string path = Path.Combine(Directory.CreateDirectory(directory).FullName, Path.GetFileNameWithoutExtension(floatModelPath) + "-int8.onnx");
+        string path = Path.Combine(Directory.CreateDirectory(directory).FullName, Path.GetFileNameWithoutExtension(floatModelPath) + FileSuffix + ".onnx");
         if (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes)) return path;
         string temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         File.WriteAllBytes(temporary, bytes);
