@@ -37,6 +37,30 @@ public sealed class Int8BackboneTests
     }
 
     [Fact]
+    public void EnsureFile_AnotherFloatModelBesideTheRanges_RefusesNamingTheCure()
+    {
+        string directory = Directory.CreateTempSubdirectory("int8-test").FullName;
+        try
+        {
+            string other = Path.Combine(directory, "ResNet18.onnx");
+            var bytes = FloatModel.ToArray();
+            bytes[^1] ^= 1; // another model: the ranges' sha256 no longer matches (checked before the model is parsed)
+            File.WriteAllBytes(other, bytes);
+
+            var error = Assert.Throws<InvalidDataException>(() =>
+                Int8Backbone.EnsureFile(other, Options.PreprocessModelPath, Int8Backbone.DefaultRangesPath(Options.BackboneModelPath), directory));
+
+            Assert.Contains("measured on another backbone model", error.Message);
+            Assert.Contains("--calibrate", error.Message);
+            Assert.False(File.Exists(Path.Combine(directory, "ResNet18-int8.onnx")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Build_RangesMeasuredWithAnotherPreprocessing_Throws()
     {
         var stale = Ranges with { PreprocessSha256 = new string('0', 64) };
