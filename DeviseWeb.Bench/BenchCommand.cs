@@ -16,7 +16,7 @@ public static class BenchCommand
     private static readonly string[] Parts = ["features", "import", "train", "scale", "train-scale"];
 
     /// <summary>Quality sweeps, run only when named in --only.</summary>
-    private static readonly string[] Sweeps = ["blend", "expand", "regions", "finetune"];
+    private static readonly string[] Sweeps = ["blend", "expand", "regions", "finetune", "int8"];
 
     /// <summary>Parts that need more than this machine's .NET (pgvector: Node.js for PGlite), run only when named in --only.</summary>
     private static readonly string[] OnDemand = ["pgvector"];
@@ -26,12 +26,15 @@ public static class BenchCommand
                                [--scale N,N (100000,1000000; pgvector: 100000)] [--quick (100000 only, no train-scale)]
                                [--only features,import,train,scale,train-scale,pgvector | --only blend,expand,regions,finetune --data DIR]
                                [--train-epochs N (the default, 30; 3 past 100,000)]
+                               [--only int8 --images DIR [--limit N (600)] [--ranges FILE | --calibrate FILE]
+                                [--rounds N (3)] [--speed-images N (96)]]
                                [--data DIR] [--json] [--verbose]
         """;
 
     public static async Task<int> RunAsync(CliArguments cli, TextWriter output, TextWriter errors, CancellationToken cancellationToken)
     {
-        cli.RejectUnknown(["--data", "--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only", "--train-epochs"]);
+        cli.RejectUnknown(["--data", "--json", "--verbose", "--images", "--limit", "--quick", "--scale", "--only", "--train-epochs",
+            "--calibrate", "--ranges", "--rounds", "--speed-images"]);
         string images = cli.Get("--images") ?? "/tmp/peer-scratch/images";
         int limit = cli.GetInt("--limit", 300);
         bool quick = cli.Has("--quick");
@@ -45,6 +48,12 @@ public static class BenchCommand
 
         if (parts.Overlaps(Sweeps))
         {
+            if (parts.Contains("int8"))
+            {
+                if (parts.Count > 1) throw new CliUsageException("--only int8 runs alone.");
+                Int8Bench.Run(cli, report, cancellationToken);
+                return 0;
+            }
             if (!parts.IsSubsetOf(Sweeps)) throw new CliUsageException($"--only {string.Join(", ", Sweeps)} runs alone: quality sweeps on the store given with --data.");
             if (parts.Contains("blend")) await PhotoBlendBench.RunAsync(cli, report, cancellationToken);
             if (parts.Contains("expand")) await QueryExpansionBench.RunAsync(cli, report, cancellationToken);

@@ -16,6 +16,14 @@ public sealed class EngineOptions
     /// <summary>ONNX preprocessing run before the backbone (RGB 0–255 → BGR minus mean image). Empty: none.</summary>
     public string PreprocessModelPath { get; set; } = Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNetPrepOnnx", "ResNetPreprocess.onnx");
 
+    /// <summary>
+    /// Float (default) runs the backbone model as it is; Int8 runs an int8 model made from it and the calibration
+    /// ranges beside it (&lt;model&gt;.int8-ranges.json), written to &lt;data&gt;/backbones at first use. The two give
+    /// different features, so a store keeps the precision it was imported with: switching one that holds features is
+    /// refused (import into a new data directory instead).
+    /// </summary>
+    public Features.BackbonePrecision BackbonePrecision { get; set; } = Features.BackbonePrecision.Float;
+
     /// <summary>Side of the square image the backbone takes. Default 224.</summary>
     public int BackboneInputSize { get; set; } = 224;
 
@@ -77,6 +85,17 @@ public sealed class EngineOptions
     public Search.Index.IndexSettings Index { get; set; } = new();
 
     internal string DatabasePath => Path.Combine(DataDirectory, "devise.db");
+    /// <summary>Where the int8 backbone is written: made again from the packaged model whenever missing, never backed up.</summary>
+    internal string GeneratedBackbonesDirectory => Path.Combine(DataDirectory, "backbones");
+
+    /// <summary>
+    /// Names the backbone the features come from, as the features column's name begins: the model file's name, with
+    /// "-int8" for <see cref="Features.BackbonePrecision.Int8"/> (the int8 model's own file name).
+    /// </summary>
+    internal string BackboneName => BackboneNameFor(BackbonePrecision);
+
+    internal string BackboneNameFor(Features.BackbonePrecision precision) =>
+        Path.GetFileNameWithoutExtension(BackboneModelPath) + (precision == Features.BackbonePrecision.Int8 ? Features.Quantization.Int8Backbone.FileSuffix : "");
     internal string ImagesDirectory => Path.Combine(DataDirectory, "images");
     internal string ReferencesDirectory => Path.Combine(DataDirectory, "references");
     internal string VocabularyCachePath => Path.Combine(DataDirectory, "vocabulary-minilm.bin");
@@ -92,6 +111,9 @@ internal sealed class EngineOptionsValidation : IValidateOptions<EngineOptions>
         var check = new SettingChecks(EngineOptions.SectionName);
         check.NotEmpty(nameof(options.DataDirectory), options.DataDirectory, "a folder");
         check.NotEmpty(nameof(options.BackboneModelPath), options.BackboneModelPath, "an ONNX model file");
+        check.Require(Enum.IsDefined(options.BackbonePrecision), nameof(options.BackbonePrecision), $"'{options.BackbonePrecision}'", "Float or Int8");
+        if (options.BackbonePrecision == Features.BackbonePrecision.Int8)
+            check.NotEmpty(nameof(options.PreprocessModelPath), options.PreprocessModelPath, "the packaged preprocessing model (BackbonePrecision Int8 folds it into the int8 model)");
         check.Range(nameof(options.BackboneInputSize), options.BackboneInputSize, 1, 4096);
         check.Range(nameof(options.VocabularyLimit), options.VocabularyLimit, 0, long.MaxValue);
         // A file is read into one array.

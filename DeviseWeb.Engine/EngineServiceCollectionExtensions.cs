@@ -1,5 +1,6 @@
 using DeviseWeb.Engine.Evaluation;
 using DeviseWeb.Engine.Features;
+using DeviseWeb.Engine.Features.Quantization;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
@@ -49,7 +50,11 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IFeatureExtractor>(sp =>
         {
             var o = sp.GetRequiredService<EngineOptions>();
-            return new OnnxFeatureExtractor(o.BackboneModelPath, o.PreprocessModelPath, o.BackboneInputSize, o.InferenceThreads);
+            if (o.BackbonePrecision == BackbonePrecision.Float)
+                return new OnnxFeatureExtractor(o.BackboneModelPath, o.PreprocessModelPath, o.BackboneInputSize, o.InferenceThreads);
+            // The int8 model takes the raw pixels: the preprocessing is inside it.
+            string int8 = Int8Backbone.EnsureFile(o.BackboneModelPath, o.PreprocessModelPath, Int8Backbone.DefaultRangesPath(o.BackboneModelPath), o.GeneratedBackbonesDirectory);
+            return new OnnxFeatureExtractor(int8, preprocessPath: null, o.BackboneInputSize, o.InferenceThreads);
         });
         services.AddSingleton<ITextEncoder>(_ => new QueryVectorCache(new MiniLmTextEncoder()));
         // A failed load is not remembered (a model file put in place later is picked up): the container keeps no

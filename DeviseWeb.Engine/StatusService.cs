@@ -19,7 +19,7 @@ public sealed class StatusService(EngineOptions options, ImageRepository images,
             models.ActiveModelId,
             models.IndexedCount,
             indexes.Provider == Search.Index.IndexProvider.Pgvector ? indexes.Location : DeviceChooser.Device.type.ToString(),
-            Path.GetFileNameWithoutExtension(options.BackboneModelPath),
+            options.BackboneName,
             "all-MiniLM-L6-v2",
             keywords.Size);
     }

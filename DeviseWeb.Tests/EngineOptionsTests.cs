@@ -36,6 +36,26 @@ public sealed class EngineOptionsTests
     }
 
     [Fact]
+    public void Validate_BackbonePrecisionUndefined_NamesTheTwoValues()
+    {
+        var options = new EngineOptions { BackbonePrecision = (Engine.Features.BackbonePrecision)7 };
+
+        var result = new EngineOptionsValidation().Validate(null, options);
+
+        Assert.Equal(["Devise:BackbonePrecision must be Float or Int8 (it is '7')"], result.Failures);
+    }
+
+    [Fact]
+    public void Validate_Int8WithoutPreprocessingModel_Fails()
+    {
+        var options = new EngineOptions { BackbonePrecision = Engine.Features.BackbonePrecision.Int8, PreprocessModelPath = "" };
+
+        var result = new EngineOptionsValidation().Validate(null, options);
+
+        Assert.Contains("Devise:PreprocessModelPath must be the packaged preprocessing model", Assert.Single(result.Failures!));
+    }
+
+    [Fact]
     public async Task StartAsync_SeveralBadSettings_NamesEachOfThem()
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => EngineHost.StartEmptyAsync(o =>

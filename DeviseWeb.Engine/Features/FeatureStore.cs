@@ -65,18 +65,29 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
     }
 
     /// <summary>
-    /// The backbone's column. An existing one is found by the model file's name, so deleting or training never
-    /// loads the backbone just to learn its name and width.
+    /// The backbone's column. An existing one is found by the backbone's name (the model file's, with "-int8" for the
+    /// int8 backbone), so deleting or training never loads the backbone just to learn its name and width. A store
+    /// whose features came from the same model at the other precision is refused rather than given a new empty column:
+    /// its images would all lack features until imported again, and the two precisions' features must not mix.
     /// </summary>
     private IVectorColumn OpenColumn()
     {
-        string prefix = VectorColumnStore.FeaturesColumn(Path.GetFileNameWithoutExtension(options.BackboneModelPath) + ":");
-        var existing = columns.ColumnNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+        var names = columns.ColumnNames();
+        string? Existing(string backbone)
+        {
+            string prefix = VectorColumnStore.FeaturesColumn(backbone + ":");
+            return names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).FirstOrDefault();
+        }
+        var existing = Existing(options.BackboneName);
         if (existing is not null && columns.DimensionOf(existing) is int dimension)
         {
             _backbone = existing[VectorColumnStore.FeaturesColumn("").Length..];
             return columns.Open(existing, dimension, quantized: false);
         }
+        var other = options.BackbonePrecision == BackbonePrecision.Float ? BackbonePrecision.Int8 : BackbonePrecision.Float;
+        if (Existing(options.BackboneNameFor(other)) is { } otherColumn && columns.HasRows(otherColumn))
+            throw new ConflictException($"This data directory's image features come from the {other} backbone ({otherColumn[VectorColumnStore.FeaturesColumn("").Length..]}), " +
+                $"and {EngineOptions.SectionName}:{nameof(EngineOptions.BackbonePrecision)} is {options.BackbonePrecision}: set it back to {other}, or import into a new data directory.");
         _backbone = Extractor.Name;
         return columns.Open(VectorColumnStore.FeaturesColumn(Extractor.Name), Extractor.Dimension, quantized: false);
     }

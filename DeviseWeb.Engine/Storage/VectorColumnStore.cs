@@ -62,6 +62,9 @@ public sealed class VectorColumnStore
     /// <summary>Width of an existing column's vectors, or null.</summary>
     public int? DimensionOf(string name) => Columns.FindById(name)?.Dimension;
 
+    /// <summary>Whether the column holds any row, sealed or not (removed ones included until compaction purges them).</summary>
+    public bool HasRows(string name) => Columns.FindById(name) is { } record && (record.Segments.Count > 0 || Tail.Exists(t => t.Column == name));
+
     /// <summary>Removed ids as a snapshot.</summary>
     public IReadOnlySet<int> Removed()
     {
