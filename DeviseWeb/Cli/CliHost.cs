@@ -48,7 +48,7 @@ public static class CliHost
 
     /// <summary>
     /// Opens the data directory, then starts the host (its job worker). Taking the directory first makes one that is
-    /// in use a plain <see cref="ConflictException"/> naming its holder, not a host that failed to start.
+    /// in use a plain <see cref="DataDirectoryInUseException"/> naming its holder, not a host that failed to start.
     /// </summary>
     public static async Task StartAsync(IHost host, CancellationToken cancellationToken)
     {

@@ -82,7 +82,7 @@ public sealed class GracefulShutdownTests
             DeviseWeb.Engine.Storage.DataDirectoryLock.Acquire(dataDirectory).Dispose();
             return false;
         }
-        catch (DeviseWeb.Engine.ConflictException) { return true; }
+        catch (DeviseWeb.Engine.DataDirectoryInUseException) { return true; }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string failure)
