@@ -126,6 +126,18 @@ public sealed class CliServerTests(CliServerFixture both)
     }
 
     [Fact]
+    public async Task Backup_ThroughTheServer_WritesTheFolderOnTheServer()
+    {
+        string target = Path.Combine(TestData.NewTemporaryDirectory("cli-remote-backup"), "nightly");
+
+        var run = await both.RemoteAsync("backup", target);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("Backed up ", run.Output);
+        Assert.True(File.Exists(Path.Combine(target, "devise.db")));
+    }
+
+    [Fact]
     public async Task StoreOnlyVerb_WithServer_IsAUsageError()
     {
         var run = await both.RemoteAsync("verify");
