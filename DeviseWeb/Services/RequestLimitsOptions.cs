@@ -39,8 +39,13 @@ public sealed class RequestLimitsOptions
     /// <summary>Upload requests that wait for a turn before the next gets 429. Default 4.</summary>
     public int UploadQueue { get; set; } = 4;
 
-    /// <summary>Image queries (POST /api/search/image) decoded at once. Default 4.</summary>
-    public int ImageQueryConcurrency { get; set; } = 4;
+    /// <summary>
+    /// Image queries (POST /api/search/image) served at once. Default half the cores, at least 1: each runs the
+    /// backbone and scans the features, and more of them at once took the cores word searches need. Measured with
+    /// scripts/load.sh on 2 cores (100k gallery, 12 word + 4 photo clients, training and uploads): 4 at once gave word
+    /// search 56.6/s, p95 420 ms; 1 gave 106/s, p95 190 ms (photo queries 4.2/s → 2.5/s).
+    /// </summary>
+    public int ImageQueryConcurrency { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
 
     /// <summary>Image queries that wait for a turn before the next gets 429. Default 8.</summary>
     public int ImageQueryQueue { get; set; } = 8;
