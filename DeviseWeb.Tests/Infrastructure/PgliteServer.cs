@@ -32,6 +32,27 @@ public sealed class PgliteServer : IAsyncLifetime
         Hnsw = hnsw,
     };
 
+    /// <summary>Tables in the settings' schema.</summary>
+    public static List<string> Tables(IndexSettings settings)
+    {
+        using var database = new DeviseWeb.Engine.Search.Index.Pgvector.PgvectorDatabase(settings);
+        return [.. database.Tables()];
+    }
+
+    /// <summary>The one table of the schema whose name holds <paramref name="part"/> (a column's: "features", "model_3_").</summary>
+    public static string Table(IndexSettings settings, string part) => Tables(settings).Single(t => t.Contains(part, StringComparison.Ordinal));
+
+    public static int RowCount(IndexSettings settings, string table) =>
+        (int)Scalar(settings, $"SELECT count(*)::integer FROM \"{settings.Schema}\".\"{table}\"")!;
+
+    /// <summary>Runs one statement straight on the server, as a crash or an operator would leave the tables.</summary>
+    public static object? Scalar(IndexSettings settings, string sql)
+    {
+        using var source = NpgsqlDataSource.Create(settings.ConnectionString!);
+        using var command = source.CreateCommand(sql);
+        return command.ExecuteScalar();
+    }
+
     public async Task InitializeAsync()
     {
         Port = FreePort();

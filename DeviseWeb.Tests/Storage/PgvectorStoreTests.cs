@@ -1,10 +1,8 @@
 using DeviseWeb.Engine;
 using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Search.Index;
-using DeviseWeb.Engine.Search.Index.Pgvector;
 using DeviseWeb.Engine.Storage;
 using DeviseWeb.Tests.Infrastructure;
-using Npgsql;
 
 namespace DeviseWeb.Tests.Storage;
 
@@ -106,27 +104,13 @@ public sealed class PgvectorStoreTests(PgliteServer server) : IDisposable
         Assert.Equal(imported, RowCount(Table("features")));
     }
 
-    private string Table(string column) => Tables().Single(t => t.Contains(column, StringComparison.Ordinal));
+    private string Table(string column) => PgliteServer.Table(_settings, column);
 
-    private List<string> Tables()
-    {
-        using var database = new PgvectorDatabase(_settings);
-        return [.. database.Tables()];
-    }
+    private List<string> Tables() => PgliteServer.Tables(_settings);
 
-    private int RowCount(string table)
-    {
-        using var source = NpgsqlDataSource.Create(_settings.ConnectionString!);
-        using var command = source.CreateCommand($"SELECT count(*)::integer FROM \"{_settings.Schema}\".\"{table}\"");
-        return (int)command.ExecuteScalar()!;
-    }
+    private int RowCount(string table) => PgliteServer.RowCount(_settings, table);
 
-    private void Execute(string sql)
-    {
-        using var source = NpgsqlDataSource.Create(_settings.ConnectionString!);
-        using var command = source.CreateCommand(sql);
-        command.ExecuteNonQuery();
-    }
+    private void Execute(string sql) => PgliteServer.Scalar(_settings, sql);
 
     public void Dispose() => TestData.DeleteQuietly(_directory);
 }

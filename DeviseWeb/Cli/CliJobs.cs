@@ -34,13 +34,16 @@ public static class CliJobs
             throw;
         }
         progress.Dispose(); // the bar goes before the verb prints its result
-        return final.State switch
-        {
-            JobState.Finished => final,
-            JobState.Cancelled => throw new OperationCanceledException($"{final.Description}: cancelled."),
-            _ => throw new DeviseException(final.Error ?? $"{final.Description}: {final.State.ToString().ToLowerInvariant()}."),
-        };
+        return Finished(final);
     }
+
+    /// <summary>A job that ended: itself when it finished; a cancel or a failure (with its error) thrown.</summary>
+    public static JobInfo Finished(JobInfo final) => final.State switch
+    {
+        JobState.Finished => final,
+        JobState.Cancelled => throw new OperationCanceledException($"{final.Description}: cancelled."),
+        _ => throw new DeviseException(final.Error ?? $"{final.Description}: {final.State.ToString().ToLowerInvariant()}."),
+    };
 
     /// <summary>Events of the job this call queued; before its id is known (its Queued event), every event of this process's queue is its.</summary>
     private sealed class JobFilter

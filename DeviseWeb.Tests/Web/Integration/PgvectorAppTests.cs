@@ -1,17 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
 using DeviseWeb.Api;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Jobs;
 using DeviseWeb.Engine.Search.Index;
-using DeviseWeb.Engine.Search.Index.Pgvector;
-using DeviseWeb.Engine.Storage;
 using DeviseWeb.Engine.Training;
 using DeviseWeb.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace DeviseWeb.Tests.Web.Integration;
 
@@ -134,18 +130,9 @@ public sealed class PgvectorAppTests(PgliteServer server)
 
     private static string Describe(SearchResponse result) => string.Join(", ", result.Hits.Select(h => $"{h.Image.Label} {h.Score:F3}"));
 
-    private static List<string> Tables(IndexSettings settings)
-    {
-        using var database = new PgvectorDatabase(settings);
-        return [.. database.Tables()];
-    }
+    private static List<string> Tables(IndexSettings settings) => PgliteServer.Tables(settings);
 
-    private static int RowCount(IndexSettings settings, string table)
-    {
-        using var source = NpgsqlDataSource.Create(settings.ConnectionString!);
-        using var command = source.CreateCommand($"SELECT count(*)::integer FROM \"{settings.Schema}\".\"{table}\"");
-        return (int)command.ExecuteScalar()!;
-    }
+    private static int RowCount(IndexSettings settings, string table) => PgliteServer.RowCount(settings, table);
 
     private static string[] SegmentFiles(string dataDirectory)
     {

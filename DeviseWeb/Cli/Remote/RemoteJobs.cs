@@ -40,12 +40,7 @@ public static class RemoteJobs
             throw;
         }
         progress.Dispose(); // the bar goes before the verb prints its result
-        return job.State switch
-        {
-            JobState.Finished => job,
-            JobState.Cancelled => throw new OperationCanceledException($"{job.Description}: cancelled."),
-            _ => throw new DeviseException(job.Error ?? $"{job.Description}: {job.State.ToString().ToLowerInvariant()}."),
-        };
+        return CliJobs.Finished(job);
     }
 
     private static bool IsOver(JobState state) => state is not (JobState.Queued or JobState.Running);
