@@ -101,6 +101,9 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
 
     public bool Contains(int imageId) => Index.Contains(imageId);
 
+    /// <summary>Whether each image has stored features, in the given order.</summary>
+    public bool[] ContainsMany(IReadOnlyList<int> imageIds) => Index.ContainsMany(imageIds);
+
     /// <summary>Features of the given images, in the given order; null where an image has none (deleted meanwhile).</summary>
     public float[]?[] FindMany(IReadOnlyList<int> imageIds) => Index.GetMany(imageIds);
 

@@ -41,12 +41,12 @@ internal sealed class VersionCatchUp(DeviseDatabase database, FeatureStore featu
             database.Write(() =>
             {
                 // Under the store's lock every earlier commit is published: an image deleted since it was embedded
-                // is gone from the features, and one imported since is in the index already. Read for the whole batch
+                // is gone from the features, and one imported since is in the index already. Asked for the whole batch
                 // at once: with the vectors in PostgreSQL each read is a round trip.
-                var stillThere = features.FindMany(batch);
-                var indexed = model.Index.GetMany(batch);
+                var stillThere = features.ContainsMany(batch);
+                var indexed = model.Index.ContainsMany(batch);
                 for (int i = 0; i < batch.Count; i++)
-                    if (stillThere[i] is not null && indexed[i] is null) model.Index.Add(batch[i], vectors[i]);
+                    if (stillThere[i] && !indexed[i]) model.Index.Add(batch[i], vectors[i]);
             });
             batchDone?.Invoke(start + range.Count);
         }

@@ -38,6 +38,9 @@ public interface IVectorIndex : IDisposable
     /// <summary>The stored unit vectors of the ids, in their order; null where an id is not there.</summary>
     float[]?[] GetMany(IReadOnlyList<int> ids);
 
+    /// <summary>Whether each id is there, in their order: one read, no vector copied.</summary>
+    bool[] ContainsMany(IReadOnlyList<int> ids);
+
     /// <summary>Every live id, ascending.</summary>
     IReadOnlyList<int> Ids();
 

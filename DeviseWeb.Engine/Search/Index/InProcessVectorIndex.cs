@@ -98,6 +98,14 @@ public sealed class InProcessVectorIndex : IVectorIndex
         return vectors;
     }
 
+    public bool[] ContainsMany(IReadOnlyList<int> ids)
+    {
+        using var lease = Acquire();
+        var found = new bool[ids.Count];
+        for (int i = 0; i < ids.Count; i++) found[i] = lease.Snapshot.TryLocate(ids[i], out _, out _);
+        return found;
+    }
+
     /// <summary>Every live id, ascending.</summary>
     public IReadOnlyList<int> Ids()
     {

@@ -130,6 +130,7 @@ public abstract class VectorIndexContract : IDisposable
         Assert.Null(vectors[1]);
         Assert.Equal(live[10], vectors[2]!, new FloatTolerance(1e-6f));
         Assert.Equal(live[12], vectors[3]!, new FloatTolerance(1e-6f));
+        Assert.Equal([true, false, true, true], index.ContainsMany([12, 13, 10, 12]));
     }
 
     [Fact]

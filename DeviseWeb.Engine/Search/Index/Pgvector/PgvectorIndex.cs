@@ -113,6 +113,22 @@ public sealed class PgvectorIndex : IVectorIndex
         });
     }
 
+    public bool[] ContainsMany(IReadOnlyList<int> ids)
+    {
+        ThrowIfDisposed();
+        Ready();
+        if (ids.Count == 0) return [];
+        var present = _database.Run("reading ids", source =>
+        {
+            using var command = _database.Command(source, $"SELECT id FROM {Qualified} WHERE id = ANY($1)", ids.Distinct().ToArray());
+            using var reader = command.ExecuteReader();
+            var found = new HashSet<int>();
+            while (reader.Read()) found.Add(reader.GetInt32(0));
+            return found;
+        });
+        return ids.Select(present.Contains).ToArray();
+    }
+
     public IReadOnlyList<int> Ids()
     {
         ThrowIfDisposed();
