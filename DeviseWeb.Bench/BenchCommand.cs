@@ -19,7 +19,7 @@ public static class BenchCommand
     private static readonly string[] Sweeps = ["blend", "expand", "regions", "finetune", "int8"];
 
     /// <summary>Parts that need more than this machine's .NET (pgvector: Node.js for PGlite), run only when named in --only.</summary>
-    private static readonly string[] OnDemand = ["pgvector"];
+    private static readonly string[] OnDemand = ["pgvector", "memory"];
 
     public const string UsageText = """
         Usage: DeviseWeb.Bench [--images DIR (/tmp/peer-scratch/images)] [--limit N (300)]
@@ -101,6 +101,12 @@ public static class BenchCommand
                 {
                     token.ThrowIfCancellationRequested();
                     await PgvectorBench.RunAsync(n, report, token);
+                }
+            if (parts.Contains("memory"))
+                foreach (int n in sizes)
+                {
+                    token.ThrowIfCancellationRequested();
+                    await ScaleBench.MemoryOnlyAsync(cli, n, report, token);
                 }
             report.Figures("process", new { peak_rss_mb = BenchMath.Megabytes(BenchMath.PeakResidentBytes()) });
             return 0;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DeviseWeb.Cli;
 using DeviseWeb.Engine;
+using DeviseWeb.Engine.Features;
 using DeviseWeb.Engine.Gallery;
 using DeviseWeb.Engine.Imaging;
 using DeviseWeb.Engine.Jobs;
@@ -56,7 +57,7 @@ public static class ScaleBench
             await TextSearchAsync(search, count, report, cancellationToken);
             await SimilarSearchAsync(search, services.GetRequiredService<ModelService>(), count, report, cancellationToken);
             AddOneAtATime(seeder, count, added, report);
-            Memory(seeder, count, dimension, added, report);
+            Memory(seeder, services, count, dimension, added, report);
             if (dataset is not null) await ImportIntoAsync(services, count, dataset, added, report, cancellationToken);
         }
         finally
@@ -193,22 +194,74 @@ public static class ScaleBench
         });
     }
 
-    /// <summary>Resident memory before and after adding images, against the bytes of their embeddings (fp32).</summary>
-    private static void Memory(ScaleSeeder seeder, int count, int dimension, List<int> added, BenchReport report)
+    /// <summary>
+    /// Resident memory before and after adding images, against the bytes of their vectors (fp32), with where it went:
+    /// anonymous or file-backed pages, the managed heap, LiteDB's page cache. Twice: one image per transaction, as
+    /// imports and uploads write them ("memory"), and a thousand per transaction, as a seal, a catch-up batch or a bulk
+    /// relabel writes many rows at once ("memory-batched", which also shows LiteDB's cache held to its budget).
+    /// </summary>
+    private static void Memory(ScaleSeeder seeder, IServiceProvider services, int count, int dimension, List<int> added, BenchReport report)
     {
-        long before = BenchMath.SettledResidentBytes(), managedBefore = GC.GetTotalMemory(forceFullCollection: false);
-        added.AddRange(seeder.AddImages(MemoryImages, new Random(13)));
-        long after = BenchMath.SettledResidentBytes(), managedAfter = GC.GetTotalMemory(forceFullCollection: false);
+        var random = new Random(13);
+        MemoryStep("memory", seeder, services, count, dimension, report, () =>
+        {
+            for (int i = 0; i < MemoryImages; i++) added.Add(seeder.AddImageTimed(random).Id);
+        });
+        MemoryStep("memory-batched", seeder, services, count, dimension, report, () => added.AddRange(seeder.AddImages(MemoryImages, random)));
+    }
+
+    private static void MemoryStep(string name, ScaleSeeder seeder, IServiceProvider services, int count, int dimension, BenchReport report, Action addImages)
+    {
+        var database = services.GetRequiredService<DeviseDatabase>();
+        var features = services.GetRequiredService<FeatureStore>();
+        using var lease = seeder.AcquireActiveIndex();
+        int Unsealed(IVectorIndex index) => (index as InProcessVectorIndex)?.UnsealedRows ?? 0;
+        int featuresBefore = Unsealed(features.Index), embeddingsBefore = Unsealed(lease.Index);
+        var before = MemoryBreakdown.Settled(database, trim: true);
+        var clock = Stopwatch.StartNew();
+        addImages();
+        double seconds = clock.Elapsed.TotalSeconds;
+        var untrimmed = MemoryBreakdown.Settled(database, trim: false);
+        var after = MemoryBreakdown.Settled(database, trim: true);
+        long growth = after.Resident - before.Resident;
         double vectors = (double)MemoryImages * dimension * sizeof(float);
         // Each image also stores its backbone features, the input of training and re-embedding: a vector too.
         double allVectors = (double)MemoryImages * (dimension + seeder.FeatureDimension) * sizeof(float);
-        report.Figures("memory", new
+        report.Figures(name, new
         {
-            n = count, images = MemoryImages, rss_before_mb = BenchMath.Megabytes(before), rss_after_mb = BenchMath.Megabytes(after),
-            growth_mb = BenchMath.Megabytes(after - before), embeddings_mb = vectors / (1024 * 1024), growth_ratio = (after - before) / vectors,
-            features_and_embeddings_mb = allVectors / (1024 * 1024), growth_ratio_all_vectors = (after - before) / allVectors,
-            managed_growth_mb = BenchMath.Megabytes(managedAfter - managedBefore),
+            n = count, images = MemoryImages, img_per_s = MemoryImages / seconds,
+            rss_before_mb = BenchMath.Megabytes(before.Resident), rss_after_mb = BenchMath.Megabytes(after.Resident),
+            growth_mb = BenchMath.Megabytes(growth), embeddings_mb = vectors / (1024 * 1024), growth_ratio = growth / vectors,
+            features_and_embeddings_mb = allVectors / (1024 * 1024), growth_ratio_all_vectors = growth / allVectors,
+            untrimmed_growth_ratio_all_vectors = (untrimmed.Resident - before.Resident) / allVectors,
+            growth_by_kind = before.Growth(after),
+            unsealed_rows = new { features_before = featuresBefore, features_after = Unsealed(features.Index), embeddings_before = embeddingsBefore, embeddings_after = Unsealed(lease.Index) },
         });
+    }
+
+    /// <summary>The memory step alone (<c>--only memory</c>), after the same thousand single adds the scale run makes first.</summary>
+    public static async Task MemoryOnlyAsync(CliArguments cli, int count, BenchReport report, CancellationToken cancellationToken)
+    {
+        string store = await ScaleStore.EnsureAsync(cli, count, report, cancellationToken);
+        using var host = CliHost.Build(cli, o => o.DataDirectory = store);
+        await CliHost.StartAsync(host, cancellationToken);
+        var services = host.Services;
+        _ = services.GetRequiredService<ModelService>().IndexedCount;
+        Tidy(services, count, report);
+        var seeder = ActivatorUtilities.CreateInstance<ScaleSeeder>(services);
+        var added = new List<int>();
+        try
+        {
+            int dimension;
+            using (var lease = seeder.AcquireActiveIndex()) dimension = lease.Index.Dimension;
+            AddOneAtATime(seeder, count, added, report);
+            Memory(seeder, services, count, dimension, added, report);
+        }
+        finally
+        {
+            await RestoreAsync(services, store, count, added, report);
+            await host.StopAsync(CancellationToken.None);
+        }
     }
 
     private static async Task ImportIntoAsync(IServiceProvider services, int count, BenchDataset dataset, List<int> added, BenchReport report, CancellationToken cancellationToken)

@@ -28,19 +28,36 @@ public sealed class DeviseDatabase : IDisposable
     private List<Action>? _onRollback; // likewise
     private StoreFaultedException? _fault;
 
-    public DeviseDatabase(string path)
+    /// <summary>
+    /// LiteDB pages (8 KB) that all open transactions together may hold in memory before a large one writes its pages
+    /// to the log early (<see cref="LiteDbMemoryCap"/>): 32 MB, a few times what a search's reads and an upload's write
+    /// hold at once, so those never write early.
+    /// </summary>
+    public const int TransactionPageBudget = 4_000;
+
+    public DeviseDatabase(string path) : this(path, TransactionPageBudget) { }
+
+    internal DeviseDatabase(string path, int transactionPageBudget)
     {
         Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         Lite = new LiteDatabase(new ConnectionString { Filename = Path, Connection = ConnectionType.Direct }, Mapper());
+        TransactionMemoryCapped = LiteDbMemoryCap.Apply(Lite, transactionPageBudget);
     }
 
     /// <summary>A store over streams instead of files: tests give it a log whose writes fail as a full disk's do.</summary>
-    internal DeviseDatabase(Stream data, Stream log)
+    internal DeviseDatabase(Stream data, Stream log, int transactionPageBudget = TransactionPageBudget)
     {
         Path = "(streams)";
         Lite = new LiteDatabase(data, Mapper(), log);
+        TransactionMemoryCapped = LiteDbMemoryCap.Apply(Lite, transactionPageBudget);
     }
+
+    /// <summary>Whether the transaction page budget holds (LiteDB's internals were as expected).</summary>
+    internal bool TransactionMemoryCapped { get; }
+
+    /// <summary>Pages (8 KB) LiteDB's page cache has taken from the heap so far; it never gives them back.</summary>
+    internal long CachePages => LiteDbMemoryCap.CachePages(Lite);
 
     public string Path { get; }
 

@@ -1,0 +1,41 @@
+using System.Globalization;
+using DeviseWeb.Engine;
+using DeviseWeb.Engine.Storage;
+
+namespace DeviseWeb.Bench;
+
+/// <summary>
+/// Where a process's memory is, for the memory-growth figure: anonymous and file-backed resident bytes, the managed
+/// heap, and LiteDB's page cache.
+/// </summary>
+public sealed record MemoryBreakdown(long Resident, long Anonymous, long FileBacked, long Managed, long ManagedCommitted, long LiteDbCachePages)
+{
+    public const int LiteDbPageSize = 8192;
+
+    /// <summary>After a full, compacting collection, and when <paramref name="trim"/> a trim of the C heap as the app makes after each job and seal.</summary>
+    public static MemoryBreakdown Settled(DeviseDatabase database, bool trim)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        if (trim) NativeHeap.Trim();
+        return new MemoryBreakdown(Status("VmRSS:"), Status("RssAnon:"), Status("RssFile:") + Status("RssShmem:"),
+            GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes, database.CachePages);
+    }
+
+    public object Growth(MemoryBreakdown after) => new
+    {
+        rss_mb = BenchMath.Megabytes(after.Resident - Resident),
+        anonymous_mb = BenchMath.Megabytes(after.Anonymous - Anonymous),
+        file_backed_mb = BenchMath.Megabytes(after.FileBacked - FileBacked),
+        managed_mb = BenchMath.Megabytes(after.Managed - Managed),
+        managed_committed_mb = BenchMath.Megabytes(after.ManagedCommitted - ManagedCommitted),
+        litedb_cache_mb = BenchMath.Megabytes((after.LiteDbCachePages - LiteDbCachePages) * LiteDbPageSize),
+        litedb_cache_total_mb = BenchMath.Megabytes(after.LiteDbCachePages * LiteDbPageSize),
+    };
+
+    private static long Status(string field)
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+}
