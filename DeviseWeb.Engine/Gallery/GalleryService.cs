@@ -24,7 +24,12 @@ public sealed class GalleryService(
     public ImageInfo? FindByHash(string contentHash) => images.FindByHash(contentHash) is { } record ? ToInfo(record) : null;
 
     /// <summary>Gallery images for ids (unknown ones skipped), in the given order.</summary>
-    public IReadOnlyList<ImageInfo> FindMany(IEnumerable<int> ids) => ids.Select(Find).OfType<ImageInfo>().ToList();
+    public IReadOnlyList<ImageInfo> FindMany(IEnumerable<int> ids)
+    {
+        var wanted = ids as IReadOnlyList<int> ?? ids.ToList();
+        var found = images.FindMany(wanted.Distinct().ToList()).ToDictionary(r => r.Id);
+        return wanted.Select(id => found.TryGetValue(id, out var record) ? ToInfo(record) : null).OfType<ImageInfo>().ToList();
+    }
 
     public byte[] Thumbnail(int id) => images.Thumbnail(id) ?? throw new NotFoundException($"No image with id {id}.");
 

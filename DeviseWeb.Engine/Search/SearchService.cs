@@ -162,6 +162,9 @@ public sealed class SearchService(ModelService models, GalleryService gallery, F
         return VectorMath.Normalized(sum);
     }
 
-    private IReadOnlyList<SearchHit> ToHits(IReadOnlyList<VectorHit> hits) =>
-        hits.Select(h => gallery.Find(h.Id) is { } image ? new SearchHit(image, h.Score) : null).OfType<SearchHit>().ToList();
+    private IReadOnlyList<SearchHit> ToHits(IReadOnlyList<VectorHit> hits)
+    {
+        var images = gallery.FindMany(hits.Select(h => h.Id)).ToDictionary(i => i.Id);
+        return hits.Select(h => images.TryGetValue(h.Id, out var image) ? new SearchHit(image, h.Score) : null).OfType<SearchHit>().ToList();
+    }
 }

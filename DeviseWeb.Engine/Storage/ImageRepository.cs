@@ -25,7 +25,11 @@ public sealed class ImageRepository
 
     public ImageRecord? Find(int id) => Images.FindById(id);
 
-    public ImageRecord? FindByHash(string contentHash) => Images.FindOne(x => x.ContentHash == contentHash);
+    /// <summary>The records of these ids that exist, in one query (one read transaction, not one per id), in no particular order.</summary>
+    public List<ImageRecord> FindMany(IReadOnlyCollection<int> ids) =>
+        ids.Count == 0 ? [] : Images.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).ToList();
+
+    public ImageRecord? FindByHash(string contentHash) => Images.FindOne(Query.EQ(nameof(ImageRecord.ContentHash), contentHash));
 
     public byte[]? Thumbnail(int id) => Thumbnails.FindById(id)?.Jpeg;
 
@@ -93,7 +97,7 @@ public sealed class ImageRepository
     /// <summary>Moves every image of one label to another (merging when it exists); returns how many moved.</summary>
     public int RenameLabel(string from, string to) => _database.Write(() =>
     {
-        var images = Images.Find(x => x.Label == from).ToList();
+        var images = Images.Find(Query.EQ(nameof(ImageRecord.Label), from)).ToList();
         foreach (var image in images) image.Label = to;
         Images.Update(images);
         AddToLabel(from, -images.Count);

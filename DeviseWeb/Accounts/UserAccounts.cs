@@ -1,3 +1,4 @@
+using LiteDB;
 using System.Security.Cryptography;
 using DeviseWeb.Engine;
 using Microsoft.AspNetCore.Identity;
@@ -137,14 +138,14 @@ public sealed class UserAccounts(AccountsDatabase database)
     private UserDocument? FindDocument(string name)
     {
         string normalized = (name ?? "").Trim().ToLowerInvariant();
-        return database.Users.FindOne(u => u.Name == normalized);
+        return database.Users.FindOne(Query.EQ(nameof(UserDocument.Name), normalized));
     }
 
     private UserDocument RequireDocument(string name) =>
         FindDocument(name) ?? throw new NotFoundException($"No user named '{(name ?? "").Trim().ToLowerInvariant()}'.");
 
     private AccountInfo Info(UserDocument user) =>
-        new(user.Name, user.Role, user.Created, database.Keys.Count(k => k.UserName == user.Name));
+        new(user.Name, user.Role, user.Created, database.Keys.Count(Query.EQ(nameof(ApiKeyDocument.UserName), user.Name)));
 
     private static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 

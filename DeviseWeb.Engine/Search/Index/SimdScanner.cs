@@ -18,6 +18,8 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
 
     private const int SharesPerThread = 4;
 
+    private static int _scansInFlight;
+
     private readonly Int8KernelKind _kernel = options.Int8Kernel ?? Int8Kernels.Fastest;
     private readonly int _maxThreads = options.MaxDegreeOfParallelism ?? Environment.ProcessorCount;
     private readonly int _stride = (int)SegmentLayout.Align(dimension);
@@ -34,16 +36,31 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         var groups = quantized is not null && queries.Length >= 6 && Int8QueryGroup.IsSupported && _kernel == Int8KernelKind.AvxVnni
             ? Enumerable.Range(0, (queries.Length + 7) / 8).Select(g => new Int8QueryGroup(quantized, g * 8, _stride)).ToArray()
             : null;
-        // More shares than threads, handed out as threads free up: a core taken away by another process
-        // delays one small share, not half the scan. Each thread keeps its collectors across its shares.
-        var shares = ScanPlan.Split(snapshot, _maxThreads * SharesPerThread, workPerRow: queries.Length);
         var collectors = new ConcurrentBag<TopCollector[]>();
         TopCollector[] NewCollectors() => Enumerable.Range(0, queries.Length).Select(_ => new TopCollector(capacity)).ToArray();
-        if (shares.Length == 1) collectors.Add(ScanShare(snapshot, shares[0], queries, quantized, groups, NewCollectors(), searchOptions.Exclude));
-        else
-            Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = _maxThreads }, NewCollectors,
-                (share, _, local) => ScanShare(snapshot, shares[share], queries, quantized, groups, local, searchOptions.Exclude),
-                collectors.Add);
+        // Scans running at once share the cores: alone, a scan takes them all; with others in flight, one each, since a
+        // parallel scan's caller spins while it waits for its helpers, which costs the CPU the others need.
+        int threads = Math.Max(1, _maxThreads / Math.Max(1, Interlocked.Increment(ref _scansInFlight)));
+        try
+        {
+            // More shares than threads, handed out as threads free up: a core taken away by another process
+            // delays one small share, not half the scan. Each thread keeps its collectors across its shares.
+            var shares = ScanPlan.Split(snapshot, threads == 1 ? 1 : threads * SharesPerThread, workPerRow: queries.Length);
+            if (shares.Length == 1 || threads == 1)
+            {
+                var local = NewCollectors();
+                foreach (var share in shares) ScanShare(snapshot, share, queries, quantized, groups, local, searchOptions.Exclude);
+                collectors.Add(local);
+            }
+            else
+                Parallel.For(0, shares.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, NewCollectors,
+                    (share, _, local) => ScanShare(snapshot, shares[share], queries, quantized, groups, local, searchOptions.Exclude),
+                    collectors.Add);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _scansInFlight);
+        }
 
         var results = new IReadOnlyList<VectorHit>[queries.Length];
         void Rerank(int q) => results[q] = Reranker.Rerank(snapshot, queries[q],
