@@ -47,6 +47,19 @@ public sealed class GalleryServiceTests(TrainedEngineFixture shared)
     }
 
     [Fact]
+    public void FindMany_IdsInAnyOrderWithRepeatsAndUnknownOnes_ReturnsTheKnownInTheGivenOrderAsFindDoes()
+    {
+        var known = Gallery.List(new ImageQuery(Take: 5)).Items.Select(i => i.Id).ToList();
+        int[] asked = [known[3], -7, known[0], int.MaxValue, known[3], known[4]];
+
+        var found = Gallery.FindMany(asked);
+
+        Assert.Equal([known[3], known[0], known[3], known[4]], found.Select(i => i.Id));
+        Assert.All(found, i => Assert.Equal(Gallery.Find(i.Id), i));
+        Assert.Empty(Gallery.FindMany([]));
+    }
+
+    [Fact]
     public void List_PageByPage_CoversTheGalleryOnceInIdOrder()
     {
         int total = Gallery.Count;
