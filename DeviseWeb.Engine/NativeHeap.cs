@@ -5,8 +5,8 @@ namespace DeviseWeb.Engine;
 /// <summary>
 /// Hands the C heap's free memory back to the system. glibc keeps what native code frees (libtorch's and ONNX
 /// Runtime's tensors, per insert and per batch) in its arenas, so a process that embedded 10,000 images one at a time
-/// held about 5 MB more than it used (scripts/bench.sh's memory step: 1.28× those images' vectors before a trim,
-/// 1.14× after). Called after work that churns native memory in bulk: a job, a seal or compaction.
+/// held several MB more than it used (the bench's memory step at 100k: 1.27× those images' vectors before a trim,
+/// 1.03× after). Called after work that churns native memory in bulk: a job, a seal or compaction.
 /// </summary>
 public static partial class NativeHeap
 {

@@ -9,8 +9,9 @@ namespace DeviseWeb.Engine.Storage;
 /// atomic), and its page cache never gives memory back, so the largest transaction the process ever ran (a seal, a
 /// catch-up batch, a bulk delete or relabel) sets its memory for good: 1,000 images in one transaction at 1M images
 /// grew the process by about 100 MB. With the budget capped, a large transaction safepoints every few thousand pages
-/// and the cache stays near the budget (the bench's memory-batched step: +101.6 MB at 1M uncapped, +31 MB capped at 4,000 pages). LiteDB 5.0.21 has no setting for it: the budget is the transaction monitor's
-/// private pool of free pages, shrunk once at open. If LiteDB's internals change, nothing is capped and
+/// and the cache stays near the budget (the bench's memory-batched step at 1M: +101.6 MB uncapped, +31 MB capped at
+/// 4,000 pages). LiteDB 5.0.21 has no setting for it: the budget is the transaction monitor's private pool of free
+/// pages, shrunk once at open. If LiteDB's internals change, nothing is capped and
 /// <see cref="Apply"/> says so (a test pins it).
 /// </summary>
 internal static class LiteDbMemoryCap

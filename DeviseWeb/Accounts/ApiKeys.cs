@@ -1,7 +1,7 @@
-using LiteDB;
 using System.Security.Cryptography;
 using System.Text;
 using DeviseWeb.Engine;
+using LiteDB;
 
 namespace DeviseWeb.Accounts;
 

@@ -1,6 +1,6 @@
-using LiteDB;
 using System.Security.Cryptography;
 using DeviseWeb.Engine;
+using LiteDB;
 using Microsoft.AspNetCore.Identity;
 
 namespace DeviseWeb.Accounts;

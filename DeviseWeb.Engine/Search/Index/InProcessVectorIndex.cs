@@ -73,7 +73,6 @@ public sealed class InProcessVectorIndex : IVectorIndex
 
     public int Count => _state.Current.LiveCount;
 
-    /// <summary>Bytes of the live vectors: an fp32 row each, plus the int8 row and its scale a quantized index scans.</summary>
     /// <summary>Rows not yet sealed into a segment file: they live on the managed heap.</summary>
     internal int UnsealedRows
     {
@@ -86,6 +85,7 @@ public sealed class InProcessVectorIndex : IVectorIndex
         }
     }
 
+    /// <summary>Bytes of the live vectors: an fp32 row each, plus the int8 row and its scale a quantized index scans.</summary>
     public long VectorBytes => (long)Count * (Dimension * sizeof(float) + (Quantized ? Dimension + sizeof(float) : 0));
 
     public bool Contains(int id)
