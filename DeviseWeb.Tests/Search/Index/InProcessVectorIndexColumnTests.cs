@@ -91,8 +91,10 @@ public sealed class InProcessVectorIndexColumnTests
         AddAll(index, 192, seed: 8);
         await index.CompactAsync();
         var sealedFiles = Directory.GetFiles(column.SegmentDirectory);
-        for (int id = 0; id < 192; id += 2) index.Remove(id);
+        // The reader first: removing past a fifth of a segment queues a background compaction, which could otherwise
+        // replace (and delete) the files before the reader is taken.
         var reader = index.Acquire();
+        for (int id = 0; id < 192; id += 2) index.Remove(id);
 
         await index.CompactAsync();
         bool keptWhileRead = sealedFiles.All(File.Exists);
