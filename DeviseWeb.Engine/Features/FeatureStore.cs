@@ -85,7 +85,7 @@ public sealed class FeatureStore(EngineOptions options, DeviseDatabase database,
             return columns.Open(existing, dimension, quantized: false);
         }
         var other = options.BackbonePrecision == BackbonePrecision.Float ? BackbonePrecision.Int8 : BackbonePrecision.Float;
-        if (Existing(options.BackboneNameFor(other)) is { } otherColumn && columns.HasRows(otherColumn))
+        if (Existing(options.BackboneNameFor(other)) is { } otherColumn && indexes.HasRows(otherColumn))
             throw new ConflictException($"This data directory's image features come from the {other} backbone ({otherColumn[VectorColumnStore.FeaturesColumn("").Length..]}), " +
                 $"and {EngineOptions.SectionName}:{nameof(EngineOptions.BackbonePrecision)} is {options.BackbonePrecision}: set it back to {other}, or import into a new data directory.");
         _backbone = Extractor.Name;

@@ -50,6 +50,23 @@ public sealed class VectorIndexes : IDisposable
     public void EnsureAvailable() => _postgres?.Ping();
 
     /// <summary>
+    /// Whether a column holds any row where its vectors live: segment files or tail rows, and with PostgreSQL also its
+    /// table (a column whose vectors are all in PostgreSQL has neither files nor tail rows).
+    /// </summary>
+    public bool HasRows(string column)
+    {
+        if (_columns.HasRows(column)) return true;
+        if (_postgres is null) return false;
+        string table = PgvectorDatabase.TableNameOf(column);
+        if (!_postgres.Tables().Contains(table)) return false;
+        return _postgres.Run($"reading {table}", source =>
+        {
+            using var command = source.CreateCommand($"SELECT EXISTS (SELECT 1 FROM {_postgres.Qualified(table)})");
+            return (bool)command.ExecuteScalar()!;
+        });
+    }
+
+    /// <summary>
     /// Writes a new column's vectors whole, before the commit that creates the column (a new model version): segment
     /// files, or a staging table. <see cref="PendingColumn.Commit"/> (inside that transaction) makes them the column's;
     /// <see cref="PendingColumn.Discard"/> deletes them when it does not happen.

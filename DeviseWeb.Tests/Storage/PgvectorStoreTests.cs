@@ -84,6 +84,20 @@ public sealed class PgvectorStoreTests(PgliteServer server) : IDisposable
         Assert.Equal(imported, RowCount(features));
     }
 
+    /// <summary>Its features are all in PostgreSQL (no segment file, no tail row): the other precision is still refused.</summary>
+    [Fact]
+    public async Task OpenFeatures_AtTheOtherPrecision_RefusesLikeAStoreInProcess()
+    {
+        await using (var host = await StartAsync())
+            await host.ImportAsync(TestData.CopySubset(["cat"]));
+
+        await using var int8 = await EngineHost.StartAsync(_directory, o => (o.Index, o.BackbonePrecision) = (_settings, BackbonePrecision.Int8));
+        var error = Assert.Throws<ConflictException>(() => int8.Get<FeatureStore>().Count);
+
+        Assert.Contains("set it back to Float", error.Message);
+        Assert.True(RowCount(Table("features")) > 0);
+    }
+
     [Fact]
     public async Task SwitchToPgvector_AStoreWithVectorsInProcess_CopiesThemOver()
     {
