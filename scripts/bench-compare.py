@@ -74,7 +74,7 @@ SINGLE_TARGET = {100_000: 0.7, 1_000_000: 0.5}  # our p50 at most this share of 
 COLD_START_TARGET = {100_000: 2.0, 1_000_000: 10.0}  # seconds
 BIG = 1_000_000  # where the add, memory and batch targets apply
 
-for n in sorted({f['n'] for f in ours.get('knn', [])}):
+for n in sorted({f['n'] for name in ('knn', 'memory') for f in ours.get(name, [])}):  # --only memory has no knn
     knn, torch = at('knn', n), peer_torch(n)
     label = f'{n:,}'
     if knn:
