@@ -120,7 +120,7 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         for (int i = 0; i < count; i++)
         {
             float* rowScores = scores + (long)i * Int8QueryGroup.Width;
-            uint beaten = Vector256.GreaterThan(Vector256.Load(rowScores), limits).ExtractMostSignificantBits();
+            uint beaten = Vector256.GreaterThanOrEqual(Vector256.Load(rowScores), limits).ExtractMostSignificantBits();
             if (beaten == 0) continue;
             int row = start + i;
             if (!snapshot.IsLive(part, row)) continue;
@@ -165,20 +165,20 @@ internal sealed unsafe class SimdScanner(int dimension, VectorIndexOptions optio
         if (Vector256.IsHardwareAccelerated)
             for (; i + 8 <= count; i += 8)
             {
-                uint beaten = Vector256.GreaterThan(Vector256.Load(scores + i), Vector256.Create(threshold)).ExtractMostSignificantBits();
+                uint beaten = Vector256.GreaterThanOrEqual(Vector256.Load(scores + i), Vector256.Create(threshold)).ExtractMostSignificantBits();
                 for (; beaten != 0; beaten &= beaten - 1)
                     threshold = Offer(collector, snapshot, part, start, i + BitOperations.TrailingZeroCount(beaten), scores, exclude, threshold);
             }
         for (; i < count; i++) threshold = Offer(collector, snapshot, part, start, i, scores, exclude, threshold);
     }
 
-    /// <summary>Adds one row if it still beats the threshold (which may have risen) and is live and not excluded.</summary>
+    /// <summary>Offers one row if it still reaches the threshold (which may have risen) and is live and not excluded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Offer(TopCollector collector, IndexSnapshot snapshot, int part, int start, int i, float* scores,
         IReadOnlySet<int>? exclude, float threshold)
     {
         float score = scores[i];
-        if (!(score > threshold)) return threshold;
+        if (!(score >= threshold)) return threshold;
         int row = start + i;
         // Removal and exclusion are checked only for the few rows that beat the threshold.
         if (!snapshot.IsLive(part, row)) return threshold;
