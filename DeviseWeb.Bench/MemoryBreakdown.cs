@@ -1,5 +1,4 @@
 using System.Globalization;
-using DeviseWeb.Engine;
 using DeviseWeb.Engine.Storage;
 
 namespace DeviseWeb.Bench;
@@ -12,12 +11,11 @@ public sealed record MemoryBreakdown(long Resident, long Anonymous, long FileBac
 {
     public const int LiteDbPageSize = 8192;
 
-    /// <summary>After a full, compacting collection, and when <paramref name="trim"/> a trim of the C heap as the app makes after each job and seal.</summary>
-    public static MemoryBreakdown Settled(DeviseDatabase database, bool trim)
+    /// <summary>After a full, compacting collection.</summary>
+    public static MemoryBreakdown Settled(DeviseDatabase database)
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        if (trim) NativeHeap.Trim();
         return new MemoryBreakdown(Status("VmRSS:"), Status("RssAnon:"), Status("RssFile:") + Status("RssShmem:"),
             GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes, database.CachePages);
     }

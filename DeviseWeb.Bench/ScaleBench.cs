@@ -217,12 +217,11 @@ public static class ScaleBench
         using var lease = seeder.AcquireActiveIndex();
         int Unsealed(IVectorIndex index) => (index as InProcessVectorIndex)?.UnsealedRows ?? 0;
         int featuresBefore = Unsealed(features.Index), embeddingsBefore = Unsealed(lease.Index);
-        var before = MemoryBreakdown.Settled(database, trim: true);
+        var before = MemoryBreakdown.Settled(database);
         var clock = Stopwatch.StartNew();
         addImages();
         double seconds = clock.Elapsed.TotalSeconds;
-        var untrimmed = MemoryBreakdown.Settled(database, trim: false);
-        var after = MemoryBreakdown.Settled(database, trim: true);
+        var after = MemoryBreakdown.Settled(database);
         long growth = after.Resident - before.Resident;
         double vectors = (double)MemoryImages * dimension * sizeof(float);
         // Each image also stores its backbone features, the input of training and re-embedding: a vector too.
@@ -233,7 +232,6 @@ public static class ScaleBench
             rss_before_mb = BenchMath.Megabytes(before.Resident), rss_after_mb = BenchMath.Megabytes(after.Resident),
             growth_mb = BenchMath.Megabytes(growth), embeddings_mb = vectors / (1024 * 1024), growth_ratio = growth / vectors,
             features_and_embeddings_mb = allVectors / (1024 * 1024), growth_ratio_all_vectors = growth / allVectors,
-            untrimmed_growth_ratio_all_vectors = (untrimmed.Resident - before.Resident) / allVectors,
             growth_by_kind = before.Growth(after),
             unsealed_rows = new { features_before = featuresBefore, features_after = Unsealed(features.Index), embeddings_before = embeddingsBefore, embeddings_after = Unsealed(lease.Index) },
         });

@@ -112,8 +112,6 @@ for n in sorted({f['n'] for name in ('knn', 'memory') for f in ours.get(name, []
         row(f'memory growth / fp32 embeddings, 10,000 images one per transaction at {label} ({mem["growth_mb"]:.1f} MB)', mem['growth_ratio'], None, '', None, ratio=float('nan'))
         row(f'memory growth / fp32 features + embeddings, 10,000 images one per transaction at {label}', mem['growth_ratio_all_vectors'], None,
             '<= 1.2x', check(mem['growth_ratio_all_vectors'], 1.2, '<='), ratio=float('nan'))
-        if 'untrimmed_growth_ratio_all_vectors' in mem:
-            row(f'  the same before the C heap is trimmed at {label}', mem['untrimmed_growth_ratio_all_vectors'], None, '', None, ratio=float('nan'))
     batched = at('memory-batched', n)
     if batched:
         row(f'LiteDB page cache growth, MB, 10,000 images 1,000 per transaction at {label}', batched['growth_by_kind']['litedb_cache_mb'], None,

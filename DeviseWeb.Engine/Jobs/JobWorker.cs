@@ -56,10 +56,6 @@ public sealed class JobWorker(JobQueue queue, ILogger<JobWorker> logger) : Backg
             logger.LogError(e, "Job {JobId} ({Description}) failed", job.Id, job.Description);
             queue.Ended(job, JobState.Failed, null, e.Message, "Failed: " + e.Message);
         }
-        finally
-        {
-            NativeHeap.Trim(); // what the job's tensors freed goes back to the system
-        }
     }
 
     private static string Summarise(JobResult result) => result switch

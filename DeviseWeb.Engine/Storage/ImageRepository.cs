@@ -27,9 +27,9 @@ public sealed class ImageRepository
 
     /// <summary>The records of these ids that exist, in one query (one read transaction, not one per id), in no particular order.</summary>
     public List<ImageRecord> FindMany(IReadOnlyCollection<int> ids) =>
-        ids.Count == 0 ? [] : Images.Find(Query.In("_id", ids.Select(id => new BsonValue(id)))).ToList();
+        ids.Count == 0 ? [] : Images.Find(Where.IdIn(ids)).ToList();
 
-    public ImageRecord? FindByHash(string contentHash) => Images.FindOne(Query.EQ(nameof(ImageRecord.ContentHash), contentHash));
+    public ImageRecord? FindByHash(string contentHash) => Images.FindOne(Where.Equal(nameof(ImageRecord.ContentHash), contentHash));
 
     public byte[]? Thumbnail(int id) => Thumbnails.FindById(id)?.Jpeg;
 
@@ -97,7 +97,7 @@ public sealed class ImageRepository
     /// <summary>Moves every image of one label to another (merging when it exists); returns how many moved.</summary>
     public int RenameLabel(string from, string to) => _database.Write(() =>
     {
-        var images = Images.Find(Query.EQ(nameof(ImageRecord.Label), from)).ToList();
+        var images = Images.Find(Where.Equal(nameof(ImageRecord.Label), from)).ToList();
         foreach (var image in images) image.Label = to;
         Images.Update(images);
         AddToLabel(from, -images.Count);

@@ -63,7 +63,7 @@ public sealed class VectorColumnStore
     public int? DimensionOf(string name) => Columns.FindById(name)?.Dimension;
 
     /// <summary>Whether the column holds any row, sealed or not (removed ones included until compaction purges them).</summary>
-    public bool HasRows(string name) => Columns.FindById(name) is { } record && (record.Segments.Count > 0 || Tail.Exists(Query.EQ(nameof(VectorTailRecord.Column), name)));
+    public bool HasRows(string name) => Columns.FindById(name) is { } record && (record.Segments.Count > 0 || Tail.Exists(Where.Equal(nameof(VectorTailRecord.Column), name)));
 
     /// <summary>Removed ids as a snapshot.</summary>
     public IReadOnlySet<int> Removed()
@@ -137,7 +137,7 @@ public sealed class VectorColumnStore
         public ColumnContents Load()
         {
             var record = store.Columns.FindById(name) ?? throw new InvalidOperationException($"Vector column {name} is gone.");
-            var tail = store.Tail.Find(Query.EQ(nameof(VectorTailRecord.Column), name)).OrderBy(t => t.ImageId)
+            var tail = store.Tail.Find(Where.Equal(nameof(VectorTailRecord.Column), name)).OrderBy(t => t.ImageId)
                 .Select(t => (t.ImageId, VectorMath.FromBytes(t.Vector))).ToList();
             return new ColumnContents(record.Segments.Select(store.FullPath).ToList(), tail, store.Removed());
         }

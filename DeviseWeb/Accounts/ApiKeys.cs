@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using DeviseWeb.Engine;
-using LiteDB;
+using DeviseWeb.Engine.Storage;
 
 namespace DeviseWeb.Accounts;
 
@@ -28,7 +28,7 @@ public sealed class ApiKeys(AccountsDatabase database, UserAccounts users)
 
     public IReadOnlyList<ApiKeyInfo> List(string? userName = null)
     {
-        var keys = userName is null ? database.Keys.FindAll() : database.Keys.Find(Query.EQ(nameof(ApiKeyDocument.UserName), userName.Trim().ToLowerInvariant()));
+        var keys = userName is null ? database.Keys.FindAll() : database.Keys.Find(Where.Equal(nameof(ApiKeyDocument.UserName), userName.Trim().ToLowerInvariant()));
         return keys.OrderBy(k => k.Id).Select(Info).ToList();
     }
 
@@ -43,7 +43,7 @@ public sealed class ApiKeys(AccountsDatabase database, UserAccounts users)
     public AccountInfo? Authenticate(string secret)
     {
         if (!secret.StartsWith(KeyPrefix, StringComparison.Ordinal)) return null;
-        var key = database.Keys.FindOne(Query.EQ(nameof(ApiKeyDocument.Hash), HashOf(secret)));
+        var key = database.Keys.FindOne(Where.Equal(nameof(ApiKeyDocument.Hash), HashOf(secret)));
         if (key is null) return null;
         var user = users.Find(key.UserName);
         if (user is null) return null;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using DeviseWeb.Engine;
-using LiteDB;
+using DeviseWeb.Engine.Storage;
 using Microsoft.AspNetCore.Identity;
 
 namespace DeviseWeb.Accounts;
@@ -138,14 +138,14 @@ public sealed class UserAccounts(AccountsDatabase database)
     private UserDocument? FindDocument(string name)
     {
         string normalized = (name ?? "").Trim().ToLowerInvariant();
-        return database.Users.FindOne(Query.EQ(nameof(UserDocument.Name), normalized));
+        return database.Users.FindOne(Where.Equal(nameof(UserDocument.Name), normalized));
     }
 
     private UserDocument RequireDocument(string name) =>
         FindDocument(name) ?? throw new NotFoundException($"No user named '{(name ?? "").Trim().ToLowerInvariant()}'.");
 
     private AccountInfo Info(UserDocument user) =>
-        new(user.Name, user.Role, user.Created, database.Keys.Count(Query.EQ(nameof(ApiKeyDocument.UserName), user.Name)));
+        new(user.Name, user.Role, user.Created, database.Keys.Count(Where.Equal(nameof(ApiKeyDocument.UserName), user.Name)));
 
     private static string NewStamp() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 

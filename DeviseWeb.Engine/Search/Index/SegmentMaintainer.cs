@@ -35,24 +35,12 @@ internal sealed class SegmentMaintainer : IDisposable
 
     public void RequestSeal()
     {
-        if (Interlocked.Exchange(ref _sealPosted, 1) == 0) _worker.Post(stopping => Trimmed(() => SealFullChunks(stopping)));
+        if (Interlocked.Exchange(ref _sealPosted, 1) == 0) _worker.Post(SealFullChunks);
     }
 
     public void RequestCompaction()
     {
-        if (Interlocked.Exchange(ref _compactionPosted, 1) == 0) _worker.Post(stopping => Trimmed(() => Compact(everything: false, stopping)));
-    }
-
-    private static void Trimmed(Action work)
-    {
-        try
-        {
-            work();
-        }
-        finally
-        {
-            NativeHeap.Trim();
-        }
+        if (Interlocked.Exchange(ref _compactionPosted, 1) == 0) _worker.Post(stopping => Compact(everything: false, stopping));
     }
 
     /// <summary>Seals full chunks, then rewrites every segment with a removed row, merging small neighbours.</summary>
