@@ -57,26 +57,26 @@ public static class BenchMath
     }
 
     /// <summary>Resident set size now (VmRSS), in bytes.</summary>
-    public static long ResidentBytes() => StatusKilobytes("VmRSS:") * 1024;
+    public static long ResidentBytes() => StatusBytes("VmRSS:");
 
     /// <summary>The most this process has held resident so far (VmHWM), in bytes.</summary>
-    public static long PeakResidentBytes() => StatusKilobytes("VmHWM:") * 1024;
+    public static long PeakResidentBytes() => StatusBytes("VmHWM:");
 
-    /// <summary>Resident bytes after a full, compacting collection, so managed garbage does not count as growth.</summary>
-    public static long SettledResidentBytes()
+    /// <summary>A full, compacting collection and its finalisers, so managed garbage does not count as growth.</summary>
+    public static void Settle()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        return ResidentBytes();
     }
 
     public static double Megabytes(long bytes) => bytes / (1024.0 * 1024.0);
 
-    private static long StatusKilobytes(string field)
+    /// <summary>A size field of /proc/self/status ("VmRSS:", "RssAnon:", …), in bytes; 0 where there is none.</summary>
+    public static long StatusBytes(string field)
     {
         const string status = "/proc/self/status";
         if (!File.Exists(status)) return 0;
         var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
     }
 }

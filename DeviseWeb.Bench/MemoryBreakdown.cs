@@ -1,4 +1,3 @@
-using System.Globalization;
 using DeviseWeb.Engine.Storage;
 
 namespace DeviseWeb.Bench;
@@ -14,9 +13,8 @@ public sealed record MemoryBreakdown(long Resident, long Anonymous, long FileBac
     /// <summary>After a full, compacting collection.</summary>
     public static MemoryBreakdown Settled(DeviseDatabase database)
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        return new MemoryBreakdown(Status("VmRSS:"), Status("RssAnon:"), Status("RssFile:") + Status("RssShmem:"),
+        BenchMath.Settle();
+        return new MemoryBreakdown(BenchMath.ResidentBytes(), BenchMath.StatusBytes("RssAnon:"), BenchMath.StatusBytes("RssFile:") + BenchMath.StatusBytes("RssShmem:"),
             GC.GetTotalMemory(forceFullCollection: false), GC.GetGCMemoryInfo().TotalCommittedBytes, database.CachePages);
     }
 
@@ -30,10 +28,4 @@ public sealed record MemoryBreakdown(long Resident, long Anonymous, long FileBac
         litedb_cache_mb = BenchMath.Megabytes((after.LiteDbCachePages - LiteDbCachePages) * LiteDbPageSize),
         litedb_cache_total_mb = BenchMath.Megabytes(after.LiteDbCachePages * LiteDbPageSize),
     };
-
-    private static long Status(string field)
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
-    }
 }

@@ -24,7 +24,7 @@ internal static class LiteDbMemoryCap
     /// <summary>Shrinks the pool to <paramref name="pages"/> pages (8 KB each); false when LiteDB's internals are not as expected.</summary>
     public static bool Apply(LiteDatabase database, int pages)
     {
-        object? engine = typeof(LiteDatabase).GetField("_engine", Instance)?.GetValue(database);
+        object? engine = Engine(database);
         object? monitor = engine?.GetType().GetField("_monitor", Instance)?.GetValue(engine);
         var free = monitor?.GetType().GetField("_freePages", Instance);
         var transactions = monitor?.GetType().GetField("_transactions", Instance)?.GetValue(monitor);
@@ -41,9 +41,11 @@ internal static class LiteDbMemoryCap
     /// <summary>Pages the page cache has allocated (MemoryCache.ExtendPages); -1 when LiteDB's internals are not as expected.</summary>
     public static long CachePages(LiteDatabase database)
     {
-        object? engine = typeof(LiteDatabase).GetField("_engine", Instance)?.GetValue(database);
+        object? engine = Engine(database);
         object? disk = engine?.GetType().GetField("_disk", Instance)?.GetValue(engine);
         object? cache = disk?.GetType().GetProperty("Cache", Instance | BindingFlags.Public)?.GetValue(disk);
         return cache?.GetType().GetProperty("ExtendPages", Instance | BindingFlags.Public)?.GetValue(cache) is int pages ? pages : -1;
     }
+
+    private static object? Engine(LiteDatabase database) => typeof(LiteDatabase).GetField("_engine", Instance)?.GetValue(database);
 }
