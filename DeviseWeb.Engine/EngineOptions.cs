@@ -60,6 +60,14 @@ public sealed class EngineOptions
     /// <summary>Days a reference photo is kept after its last use. Default 30.</summary>
     public int ReferencePhotoDays { get; set; } = 30;
 
+    /// <summary>
+    /// How background jobs (training, evaluation, imports, the vocabulary) compete with requests for the CPU. Default
+    /// Idle: they get what requests and every other process leave, so a machine kept busy without a pause holds a
+    /// job back until it quiets (scripts/load.sh; docs/speed.md "Under load"). Low (nice 10) keeps a job moving at a
+    /// small share; Normal competes as equals. The CLI runs its jobs at Normal unless told otherwise.
+    /// </summary>
+    public Jobs.JobCpuPriority JobCpuPriority { get; set; } = Jobs.JobCpuPriority.Idle;
+
     /// <summary>Jobs that can wait in the queue at once. Default 16.</summary>
     public int JobQueueCapacity { get; set; } = 16;
 

@@ -92,6 +92,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IJobHandler, CompactionJobHandler>();
         services.AddSingleton<IJobHandler, EvaluationJobHandler>();
         services.AddSingleton<JobQueue>();
+        services.AddSingleton<JobThread>();
         services.AddHostedService<JobWorker>();
         return services;
     }

@@ -115,7 +115,23 @@ def background(host, port, seconds, images, out):
             conn.close()
             conn = http.client.HTTPConnection(host, port, timeout=60)
         time.sleep(0.25)
-    out.put(("background", uploads, upload_errors, trainings, statuses))
+    out.put(("background", uploads, upload_errors, trainings, statuses, training_outcome(conn)))
+
+
+def training_outcome(conn):
+    """How the training runs of the load went: finished and failed ones (with the first failure's reason), and how far the running one got."""
+    try:
+        conn.request("GET", "/api/training", headers={"Authorization": f"Bearer {API_KEY}"} if API_KEY else {})
+        overview = json.loads(conn.getresponse().read())
+    except (OSError, http.client.HTTPException, ValueError) as e:
+        return {"error": type(e).__name__}
+    jobs = overview.get("jobs") or []
+    failed = [j for j in jobs if j.get("state") == "Failed"]
+    current = overview.get("current") or {}
+    return {"finished": sum(1 for j in jobs if j.get("state") == "Finished"), "failed": len(failed),
+            "first_failure": (failed[0].get("error") or failed[0].get("description")) if failed else None,
+            "running_fraction": (current.get("progress") or {}).get("fraction") if overview.get("isRunning") else None,
+            "running_message": (current.get("progress") or {}).get("message") if overview.get("isRunning") else None}
 
 
 def percentile(sorted_values, p):
@@ -174,8 +190,9 @@ def main():
                          "per_s": round(len(samples) / args.seconds, 1), "p50_ms": round(percentile(samples, 50), 1),
                          "p95_ms": round(percentile(samples, 95), 1), "p99_ms": round(percentile(samples, 99), 1),
                          "statuses": statuses}
-    _, uploads, upload_errors, trainings, statuses = next(r for r in results if r[0] == "background")
-    figures["background"] = {"uploads": uploads, "upload_errors": upload_errors, "trainings_started": trainings, "statuses": statuses}
+    _, uploads, upload_errors, trainings, statuses, outcome = next(r for r in results if r[0] == "background")
+    figures["background"] = {"uploads": uploads, "upload_errors": upload_errors, "trainings_started": trainings, "statuses": statuses,
+                             "training": outcome}
     figures["peak_rss_mb"] = round(peak_rss_mb(args.pid))
 
     for kind in ("text", "image"):
@@ -184,6 +201,14 @@ def main():
               f"p50 {f['p50_ms']:>6} ms  p95 {f['p95_ms']:>6} ms  p99 {f['p99_ms']:>6} ms")
     b = figures["background"]
     print(f"meanwhile: {b['uploads']} uploads of 3 images ({b['upload_errors']} errors), {b['trainings_started']} training runs started")
+    t = b["training"]
+    if "error" in t:
+        print(f"training: could not be read ({t['error']})")
+    else:
+        running = (f", the running one {100 * (t['running_fraction'] or 0):.0f} % done ({t['running_message']})"
+                   if t["running_fraction"] is not None else "")
+        failure = f" (first: {t['first_failure']})" if t["failed"] else ""
+        print(f"training: {t['finished']} finished, {t['failed']} failed{failure}{running}")
     print(f"app peak RSS: {figures['peak_rss_mb']} MB")
     if args.json:
         print(json.dumps(figures))

@@ -8,7 +8,7 @@ namespace DeviseWeb.Engine.Jobs;
 /// and recorded, and the worker carries on. On shutdown it cancels the running job and waits for it, and
 /// records the jobs still queued as interrupted, before the host disposes what the jobs use.
 /// </summary>
-public sealed class JobWorker(JobQueue queue, ILogger<JobWorker> logger) : BackgroundService
+public sealed class JobWorker(JobQueue queue, JobThread thread, ILogger<JobWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,8 +40,9 @@ public sealed class JobWorker(JobQueue queue, ILogger<JobWorker> logger) : Backg
         var context = new JobContext(p => queue.ReportProgress(job, p), t => queue.ReportTraining(job, t), m => queue.Log(job, m));
         try
         {
-            // Handlers do CPU-bound work; keep it off the worker's own continuation.
-            var result = await Task.Run(() => handler.RunAsync(job.Request, context, linked.Token), linked.Token).ConfigureAwait(false);
+            // Handlers do CPU-bound work: on the job thread, below requests' priority.
+            linked.Token.ThrowIfCancellationRequested();
+            var result = await thread.RunAsync(() => handler.RunAsync(job.Request, context, linked.Token).GetAwaiter().GetResult()).ConfigureAwait(false);
             queue.Ended(job, JobState.Finished, result, null, "Finished: " + Summarise(result));
             logger.LogInformation("Job {JobId} finished: {Description}", job.Id, job.Description);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DeviseWeb.Engine.Training.Methods;
+using DeviseWeb.Engine.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,8 +68,9 @@ public sealed class HeadTrainer(Device device)
         using var validY = validation.Count > 0 ? mapping.Targets(validation.Labels, device) : null;
         train = validation = null!;
         int steps = (trainCount + options.BatchSize - 1) / options.BatchSize;
-        using var optimizer = optim.AdamW(head.parameters(), lr: options.LearningRate, weight_decay: WeightDecay);
-        var schedule = optim.lr_scheduler.OneCycleLR(optimizer, options.LearningRate, total_steps: steps * options.Epochs);
+        using var optimizer = new AdamW(head.parameters(), WeightDecay);
+        var schedule = new OneCycleSchedule(options.LearningRate, steps * options.Epochs);
+        double learningRate = 0;
         using var shuffler = new Generator((ulong)options.Seed, device);
         var clock = Stopwatch.StartNew();
 
@@ -83,21 +85,19 @@ public sealed class HeadTrainer(Device device)
                 using var scope = NewDisposeScope();
                 var index = order.narrow(0, (step - 1) * options.BatchSize, Math.Min(options.BatchSize, trainCount - (step - 1) * options.BatchSize));
                 var loss = mapping.Loss(head.forward(trainX.index_select(0, index)), trainY.index_select(0, index));
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 loss.backward();
-                optimizer.step();
-                double learningRate = optimizer.ParamGroups.First().LearningRate;
-                schedule.step();
+                (learningRate, double beta1) = schedule.At((epoch - 1) * steps + step - 1);
+                optimizer.Step(learningRate, beta1);
                 double lossValue = loss.item<float>();
                 lossSum += lossValue;
                 if (progress is not null)
                     progress.Report(Progress(TrainingPhase.Step, epoch, step, steps, options.Epochs, lossValue, null, learningRate, clock.Elapsed));
             }
             double? validationLoss = validX is null ? null : Evaluate(head, mapping, validX, validY!);
-            double lastRate = optimizer.ParamGroups.First().LearningRate;
-            var metrics = new EpochMetrics(epoch, lossSum / steps, validationLoss, lastRate, clock.Elapsed.TotalSeconds);
+            var metrics = new EpochMetrics(epoch, lossSum / steps, validationLoss, learningRate, clock.Elapsed.TotalSeconds);
             history.Add(metrics);
-            progress?.Report(Progress(TrainingPhase.Epoch, epoch, steps, steps, options.Epochs, metrics.TrainLoss, validationLoss, lastRate, clock.Elapsed));
+            progress?.Report(Progress(TrainingPhase.Epoch, epoch, steps, steps, options.Epochs, metrics.TrainLoss, validationLoss, metrics.LearningRate, clock.Elapsed));
             FaultPoints.Hit(FaultPoints.TrainingEpoch);
         }
         head.eval();

@@ -36,6 +36,8 @@ public static class CliHost
         builder.Logging.AddFilter(typeof(JobWorker).FullName, verbose ? LogLevel.Information : LogLevel.None);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
+        // No requests to make way for in a CLI process: its jobs would only give way to other processes. Configurable still.
+        builder.Services.Configure<EngineOptions>(o => o.JobCpuPriority = JobCpuPriority.Normal);
         builder.Services.Configure<EngineOptions>(builder.Configuration.GetSection(EngineOptions.SectionName));
         string? data = cli.Get("--data");
         builder.Services.AddDeviseEngine(o =>

@@ -16,10 +16,10 @@ public sealed class EvaluationJobHandler(EvaluationService evaluation, ModelServ
         else if (models.ActiveModelId is null) throw new ConflictException("No trained model yet: train one first (CLI: train; web: the Training page).");
     }
 
-    public Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken) => Task.Run(() =>
+    public Task<JobResult> RunAsync(JobRequest request, JobContext context, CancellationToken cancellationToken)
     {
         var report = evaluation.Evaluate(request.ModelId, context.Progress, cancellationToken);
         if (report.PhotoImageCount == 0) context.Log("The gallery has no evaluation images this version did not train on: only the gallery figures were measured");
-        return new JobResult { Evaluation = report, Model = models.Get(request.ModelId ?? models.ActiveModelId!.Value) };
-    }, cancellationToken);
+        return Task.FromResult(new JobResult { Evaluation = report, Model = models.Get(request.ModelId ?? models.ActiveModelId!.Value) });
+    }
 }

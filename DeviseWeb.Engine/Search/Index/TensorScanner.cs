@@ -38,7 +38,11 @@ internal sealed class TensorScanner(int dimension, VectorIndexOptions options) :
         var rows = segment.GetOrAddScanCache(d => new SegmentTensor(d, _device)).Rows;
         var scores = rows.mm(transposedQueries); // rows × queries
         var masked = MaskedRows(segment, sequence, exclude);
-        if (masked.Count > 0) scores.index_fill_(0, tensor(masked.ToArray(), device: _device), float.NegativeInfinity);
+        if (masked.Count > 0)
+        {
+            using var excluded = float.NegativeInfinity.ToScalar();
+            scores.index_fill_(0, tensor(masked.ToArray(), device: _device), excluded);
+        }
         var (values, indexes) = scores.topk(Math.Min(k, data.Count), dim: 0);
         float[] bestScores = values.cpu().data<float>().ToArray();
         long[] bestRows = indexes.cpu().data<long>().ToArray();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 using Tensor = TorchSharp.torch.Tensor;
 
@@ -46,13 +47,14 @@ public sealed class CoralMap
         using var scope = NewDisposeScope();
         var map = tensor(_map, [_width, _width]);
         var shift = tensor(_shift, [1, _width]);
+        using var one = 1.ToScalar();
         for (int start = 0; start < rows.Count; start += Batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using (var batchScope = NewDisposeScope())
             {
                 int count = Math.Min(Batch, rows.Count - start);
-                TensorRows.ToRows(TensorRows.ToTensor(VectorMath.Slice(rows, start, count), _width).mm(map) + shift).CopyTo(result, start);
+                TensorRows.ToRows(TensorRows.ToTensor(VectorMath.Slice(rows, start, count), _width).mm(map).add_(shift, one)).CopyTo(result, start);
             }
             batchDone?.Invoke(Math.Min(rows.Count, start + Batch));
         }
@@ -64,23 +66,26 @@ public sealed class CoralMap
     /// <summary>Mean and covariance (+1 on the diagonal) in float64, the rows read a block at a time.</summary>
     private static (Tensor Mean, Tensor Covariance) Moments(IReadOnlyList<float[]> rows, int width, CancellationToken cancellationToken)
     {
+        using var one = 1.ToScalar();
+        using var count = Math.Max(1, rows.Count).ToScalar();
+        using var degrees = Math.Max(1, rows.Count - 1).ToScalar();
         var sum = zeros([1, width], dtype: float64);
         for (int start = 0; start < rows.Count; start += Batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var block = NewDisposeScope();
-            sum.add_(Block(rows, start, width).sum([0], keepdim: true));
+            sum.add_(Block(rows, start, width).sum([0], keepdim: true), one);
         }
-        var mean = sum / Math.Max(1, rows.Count);
+        var mean = sum.div(count);
         var scatter = zeros([width, width], dtype: float64);
         for (int start = 0; start < rows.Count; start += Batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var block = NewDisposeScope();
             var centred = Block(rows, start, width) - mean;
-            scatter.add_(centred.t().mm(centred));
+            scatter.add_(centred.t().mm(centred), one);
         }
-        return (mean, scatter / Math.Max(1, rows.Count - 1) + eye(width, dtype: float64));
+        return (mean, scatter.div(degrees).add_(eye(width, dtype: float64), one));
     }
 
     private static Tensor Block(IReadOnlyList<float[]> rows, int start, int width)
@@ -90,7 +95,9 @@ public sealed class CoralMap
 
     private static Tensor MatrixPower(Tensor symmetric, double power)
     {
+        using var floor = 1e-9.ToScalar();
+        using var exponent = power.ToScalar();
         var (values, vectors) = linalg.eigh(symmetric);
-        return vectors.mm(diag(values.clamp_min(1e-9).pow(power))).mm(vectors.t());
+        return vectors.mm(diag(values.clamp_min(floor).pow(exponent))).mm(vectors.t());
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DeviseWeb.Engine.Training.Methods;
@@ -26,7 +27,12 @@ public sealed class DeviseMapping : IEmbeddingMapping
     public Tensor Targets(IReadOnlyList<string> labels, Device device) =>
         TensorRows.ToTensor(labels.Select(l => _targetOf[l]).ToList(), OutputSize).to(device, disposeAfter: true);
 
-    public Tensor Loss(Tensor output, Tensor targets) => 1 - nn.functional.cosine_similarity(output, targets, dim: 1).mean();
+    /// <summary>1 − the mean cosine, computed as −mean + 1 with a scalar made and disposed here (<see cref="Optimization.AdamW"/> says why).</summary>
+    public Tensor Loss(Tensor output, Tensor targets)
+    {
+        using var one = 1.ToScalar();
+        return nn.functional.cosine_similarity(output, targets, dim: 1).mean().negative().add_(one, one);
+    }
 
     public Tensor Embed(Tensor output) => nn.functional.normalize(output, p: 2, dim: 1);
 
