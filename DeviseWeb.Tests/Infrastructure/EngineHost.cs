@@ -54,6 +54,7 @@ public sealed class EngineHost : IAsyncDisposable
         {
             o.DataDirectory = dataDirectory;
             o.VocabularyLimit = TemplateData.VocabularyLimit;
+            o.JobCpuPriority = JobCpuPriority.Normal; // JobPriorityForTests says why
             configure?.Invoke(o);
         });
         addServices?.Invoke(builder.Services);
